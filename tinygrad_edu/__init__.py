@@ -1,0 +1,89 @@
+"""tinygrad_edu: a small, readable reverse-mode autograd framework on NumPy.
+
+The public names mirror PyTorch's, so ``import tinygrad_edu as torch`` ports most small
+scripts. Where to look:
+
+    tensor.py            Tensor: data, grad, requires_grad, grad_fn, and its methods
+    ops/                 every differentiable op: forward, backward, derivative in math
+    autograd/            Function, the backward engine, no_grad, gradcheck
+    creation.py          tensor, zeros, ones, arange, rand, ...
+"""
+
+# Tensor first: the autograd package and the ops import it.
+from tinygrad_edu.tensor import Tensor  # isort: skip
+
+from tinygrad_edu import autograd
+from tinygrad_edu.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from tinygrad_edu.creation import (
+    arange,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    randperm,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from tinygrad_edu.dtypes import (
+    bool,
+    double,
+    float,
+    float32,
+    float64,
+    get_default_dtype,
+    int64,
+    long,
+    set_default_dtype,
+)
+from tinygrad_edu.functional import (
+    abs,
+    amax,
+    amin,
+    argmax,
+    argmin,
+    cat,
+    clamp,
+    clip,
+    cos,
+    exp,
+    flatten,
+    log,
+    log_softmax,
+    logsumexp,
+    matmul,
+    max,
+    maximum,
+    mean,
+    min,
+    minimum,
+    permute,
+    relu,
+    reshape,
+    sigmoid,
+    sin,
+    softmax,
+    sqrt,
+    squeeze,
+    stack,
+    std,
+    sum,
+    tanh,
+    transpose,
+    unsqueeze,
+    var,
+    where,
+)
+from tinygrad_edu.random import Generator, manual_seed
+
+__version__ = "0.1.0"

@@ -1,0 +1,25 @@
+"""Reverse-mode automatic differentiation: the tape, the engine and the checks.
+
+- ``Function``: subclass it to define an op (or your own custom op) with forward/backward.
+- ``backward`` / ``grad``: run the chain rule over the recorded graph.
+- ``no_grad`` / ``enable_grad`` / ``set_grad_enabled``: switch recording off and on.
+- ``gradcheck`` / ``gradgradcheck``: compare gradients with finite differences.
+"""
+
+from tinygrad_edu.autograd.engine import backward, grad
+from tinygrad_edu.autograd.function import Function
+from tinygrad_edu.autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from tinygrad_edu.autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
+
+__all__ = [
+    "Function",
+    "GradcheckError",
+    "backward",
+    "enable_grad",
+    "grad",
+    "gradcheck",
+    "gradgradcheck",
+    "is_grad_enabled",
+    "no_grad",
+    "set_grad_enabled",
+]

@@ -1,0 +1,267 @@
+"""The engine: walk the tape backwards and apply the chain rule.
+
+``y.backward()`` starts at y's node with dL/dy = 1 and visits every node once, in
+reverse topological order (a node only after every node that sends it gradient), so each
+node's incoming gradients are all summed before it runs. The order comes from an
+iterative depth-first search with an explicit stack, so a graph a million nodes deep needs
+no recursion, and the walk costs time linear in the size of the graph.
+
+At each node the engine calls ``backward(ctx, grad)`` and hands each returned gradient to
+the matching input: a node's gradient is summed in a dict until that node's turn; a leaf's
+is added into ``leaf.grad`` (across calls too, as in PyTorch). After the walk the nodes
+drop what they held (inputs, saved tensors), unless ``retain_graph=True``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from tinygrad_edu.autograd.function import _FREED_MESSAGE, Function
+from tinygrad_edu.autograd.grad_mode import GradMode
+from tinygrad_edu.tensor import Tensor
+
+
+def backward(
+    tensors: Tensor | Sequence[Tensor],
+    grad_tensors: Tensor | Sequence[Tensor | None] | None = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+) -> None:
+    """Accumulate d(tensors)/d(leaf) into every leaf's ``.grad`` (``torch.autograd.backward``)."""
+    outputs = _as_tuple(tensors)
+    grads = _make_grad_outputs(outputs, grad_tensors)
+    if retain_graph is None:
+        retain_graph = create_graph
+    _run(outputs, grads, retain_graph, create_graph, capture=None)
+
+
+def grad(
+    outputs: Tensor | Sequence[Tensor],
+    inputs: Tensor | Sequence[Tensor],
+    grad_outputs: Tensor | Sequence[Tensor | None] | None = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool = False,
+) -> tuple[Tensor | None, ...]:
+    """Return d(outputs)/d(inputs) without touching any ``.grad`` (``torch.autograd.grad``).
+
+    With ``create_graph=True`` the returned gradients are part of a new graph, so they can be
+    differentiated again: that is how second derivatives (``gradgradcheck``) are computed.
+    """
+    outs = _as_tuple(outputs)
+    ins = _as_tuple(inputs)
+    for i, t in enumerate(ins):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"grad: inputs[{i}] must be a Tensor, got {type(t).__name__}")
+        if not t.requires_grad:
+            raise RuntimeError(
+                f"grad: inputs[{i}] (shape {t.shape}) does not require grad; "
+                "set requires_grad=True on it before computing outputs from it"
+            )
+    grads = _make_grad_outputs(outs, grad_outputs)
+    if retain_graph is None:
+        retain_graph = create_graph
+    captured = _run(outs, grads, retain_graph, create_graph, capture=ins)
+    result = tuple(captured[i] for i in range(len(ins)))
+    for i, g in enumerate(result):
+        if g is None and not allow_unused:
+            raise RuntimeError(
+                f"grad: inputs[{i}] (shape {ins[i].shape}) appears to not have been used in the "
+                "graph of the outputs. Set allow_unused=True if this is the desired behavior."
+            )
+    return result
+
+
+# --------------------------------------------------------------------------- internals
+def _as_tuple(x: Tensor | Sequence[Tensor]) -> tuple[Tensor, ...]:
+    return (x,) if isinstance(x, Tensor) else tuple(x)
+
+
+def _make_grad_outputs(
+    outputs: tuple[Tensor, ...], grad_outputs: Tensor | Sequence[Tensor | None] | None
+) -> list[Tensor]:
+    """dL/d(output) for each output: given, or 1 for a scalar output."""
+    if grad_outputs is None or isinstance(grad_outputs, Tensor):
+        given: Sequence[Tensor | None] = [grad_outputs] * len(outputs)
+    else:
+        given = list(grad_outputs)
+    if len(given) != len(outputs):
+        raise RuntimeError(f"got {len(given)} grad_outputs for {len(outputs)} outputs")
+    result = []
+    for i, (out, g) in enumerate(zip(outputs, given)):
+        if not isinstance(out, Tensor):
+            raise TypeError(f"outputs[{i}] must be a Tensor, got {type(out).__name__}")
+        if not out.requires_grad:
+            raise RuntimeError(
+                f"element {i} of tensors does not require grad and does not have a grad_fn"
+            )
+        if g is None:
+            if out.data.size != 1:
+                raise RuntimeError(
+                    f"grad can be implicitly created only for scalar outputs; this output has "
+                    f"shape {out.shape}: pass gradient= (a tensor of that shape)"
+                )
+            g = Tensor._make(np.ones_like(out.data), False, None)
+        elif not isinstance(g, Tensor):
+            g = Tensor(np.asarray(g, dtype=out.dtype))
+        if g.shape != out.shape:
+            raise RuntimeError(
+                f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] "
+                f"has a shape of {out.shape}."
+            )
+        result.append(g)
+    return result
+
+
+def _topological_order(roots: list[Function]) -> list[Function]:
+    """Every node reachable from ``roots``, each before all the nodes it sends gradient to.
+
+    Depth-first search with an explicit stack; a node is appended after all of its inputs'
+    nodes (post-order), and the reversed list is the order backward needs.
+    """
+    order: list[Function] = []
+    seen: set[int] = set()
+    stack: list[tuple[Function, bool]] = [(r, False) for r in roots]
+    while stack:
+        node, inputs_done = stack.pop()
+        if inputs_done:
+            order.append(node)
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if node.inputs is None:
+            raise RuntimeError(_FREED_MESSAGE)
+        stack.append((node, True))
+        for t in node.inputs:
+            if isinstance(t, Tensor) and t.grad_fn is not None and id(t.grad_fn) not in seen:
+                stack.append((t.grad_fn, False))
+    order.reverse()
+    return order
+
+
+def _run(
+    outputs: tuple[Tensor, ...],
+    grad_outputs: list[Tensor],
+    retain_graph: bool,
+    create_graph: bool,
+    capture: tuple[Tensor, ...] | None,
+) -> dict[int, Tensor | None]:
+    """Backpropagate. With ``capture`` set, return the gradients of those tensors (by
+    position) instead of accumulating into leaves."""
+    # Where captured gradients are collected: non-leaf tensors by their node, leaves by id.
+    captured: dict[int, Tensor | None] = {}
+    capture_node: dict[int, int] = {}
+    capture_leaf: dict[int, int] | None = None
+    if capture is not None:
+        capture_leaf = {}
+        for i, t in enumerate(capture):
+            captured[i] = None
+            if t.grad_fn is not None:
+                capture_node[id(t.grad_fn)] = i
+            else:
+                capture_leaf[id(t)] = i
+
+    node_grads: dict[int, Tensor] = {}
+    roots: list[Function] = []
+    prev_mode = GradMode.enabled
+    GradMode.enabled = create_graph
+    try:
+        for out, g in zip(outputs, grad_outputs):
+            if out.grad_fn is None:  # backward() called on a leaf itself
+                _deliver_to_leaf(out, g, create_graph, capture_leaf, captured)
+            else:
+                key = id(out.grad_fn)
+                node_grads[key] = _add(node_grads.get(key), g)
+                roots.append(out.grad_fn)
+        order = _topological_order(roots)  # raises before any change if the graph was freed
+
+        for node in order:
+            g = node_grads.pop(id(node), None)
+            if g is None:
+                continue
+            if capture is not None and id(node) in capture_node:
+                i = capture_node[id(node)]
+                captured[i] = _add(captured[i], g)
+            retained = getattr(node, "_retained", None)
+            if retained is not None:
+                _store_retained(retained, g, create_graph)
+            input_grads = type(node).backward(node, g)
+            if not isinstance(input_grads, tuple):
+                input_grads = (input_grads,)
+            inputs = node.inputs
+            assert inputs is not None
+            if len(input_grads) < len(inputs):
+                input_grads = input_grads + (None,) * (len(inputs) - len(input_grads))
+            for x, gx in zip(inputs, input_grads):
+                if gx is None or not isinstance(x, Tensor) or not x._requires_grad:
+                    continue
+                gx = _check_grad(node, x, gx)
+                if x.grad_fn is None:
+                    _deliver_to_leaf(x, gx, create_graph, capture_leaf, captured)
+                else:
+                    key = id(x.grad_fn)
+                    node_grads[key] = _add(node_grads.get(key), gx)
+            if not retain_graph:
+                node.release()
+    finally:
+        GradMode.enabled = prev_mode
+    return captured
+
+
+def _add(acc: Tensor | None, g: Tensor) -> Tensor:
+    """Sum of gradients arriving at the same place (recorded when create_graph is on)."""
+    if acc is None:
+        return g
+    if GradMode.enabled:
+        return acc + g
+    return Tensor._make(np.asarray(acc.data + g.data), False, None)
+
+
+def _check_grad(node: Function, x: Tensor, g: Tensor) -> Tensor:
+    """A gradient must have its input's shape and dtype; a wrong one names the op."""
+    if not isinstance(g, Tensor):
+        raise TypeError(f"{node.name()} returned a {type(g).__name__} as a gradient, not a Tensor")
+    if g.shape != x.shape:
+        raise RuntimeError(
+            f"{node.name()} returned a gradient of shape {g.shape} for an input of shape {x.shape}"
+        )
+    if g.dtype != x.dtype:
+        g = g.to(x.dtype)
+    return g
+
+
+def _deliver_to_leaf(
+    leaf: Tensor,
+    g: Tensor,
+    create_graph: bool,
+    capture_leaf: dict[int, int] | None,
+    captured: dict[int, Tensor | None],
+) -> None:
+    if capture_leaf is not None:  # autograd.grad(): collect, never touch .grad
+        i = capture_leaf.get(id(leaf))
+        if i is not None:
+            captured[i] = _add(captured[i], g)
+        return
+    if leaf.grad is None:
+        # A fresh copy: the same gradient array may reach several leaves (a + b gives both
+        # the incoming gradient), and .grad is later changed in place (+=, zero_, clipping).
+        leaf.grad = g if create_graph else Tensor._make(g.data.copy(), False, None)
+    elif create_graph or leaf.grad.requires_grad:
+        leaf.grad = leaf.grad + g
+    else:
+        np.add(leaf.grad.data, g.data, out=leaf.grad.data)
+
+
+def _store_retained(retained: list, g: Tensor, create_graph: bool) -> None:
+    """``retain_grad()`` on a non-leaf: keep the gradient arriving at its node."""
+    for ref in retained:
+        t = ref()
+        if t is None:
+            continue
+        if t.grad is None:
+            t.grad = g if create_graph else Tensor._make(g.data.copy(), False, None)
+        else:
+            t.grad = Tensor._make(np.asarray(t.grad.data + g.data), False, None)

@@ -1,0 +1,368 @@
+"""Elementwise ops: each output element depends on the matching input element(s) only.
+
+For a binary op z = f(x, y) with broadcasting, the chain rule gives dL/dx = dL/dz * df/dx
+elementwise, then ``unbroadcast`` sums it back to x's shape. Undefined derivatives follow
+PyTorch: relu'(0) = 0, abs'(0) = 0, and at a tie of maximum/minimum each side gets half.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tinygrad_edu.autograd.function import Function
+from tinygrad_edu.ops.broadcast import unbroadcast
+from tinygrad_edu.tensor import Tensor
+
+
+def _const(array: np.ndarray) -> Tensor:
+    """Wrap a NumPy array that backward treats as a constant (a mask, a sign, a weight)."""
+    return Tensor._make(array, False, None)
+
+
+def _zero_like(t: Tensor) -> Tensor:
+    return Tensor._make(np.zeros((), dtype=t.dtype), False, None)
+
+
+def masked(grad: Tensor, mask: np.ndarray) -> Tensor:
+    """``grad`` where ``mask`` is True, 0 elsewhere (the gate of relu, clamp, where)."""
+    return Where.apply(_const(mask), grad, _zero_like(grad))
+
+
+# ------------------------------------------------------------------------- binary ops
+class Add(Function):
+    """z = x + y.   dz/dx = 1,  dz/dy = 1."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        return np.add(x.data, y.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.inputs
+        return unbroadcast(grad, x.shape), unbroadcast(grad, y.shape)
+
+
+class Sub(Function):
+    """z = x - y.   dz/dx = 1,  dz/dy = -1."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        return np.subtract(x.data, y.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.inputs
+        gy = unbroadcast(-grad, y.shape) if ctx.needs_input_grad[1] else None
+        return unbroadcast(grad, x.shape), gy
+
+
+class Mul(Function):
+    """z = x * y.   dz/dx = y,  dz/dy = x."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        # Keep only what each gradient needs: x for dL/dy, y for dL/dx.
+        ctx.save_for_backward(
+            x if ctx.needs_input_grad[1] else None, y if ctx.needs_input_grad[0] else None
+        )
+        return np.multiply(x.data, y.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        a, b = ctx.inputs
+        gx = unbroadcast(grad * y, a.shape) if ctx.needs_input_grad[0] else None
+        gy = unbroadcast(grad * x, b.shape) if ctx.needs_input_grad[1] else None
+        return gx, gy
+
+
+class Div(Function):
+    """z = x / y.   dz/dx = 1/y,  dz/dy = -x/y^2."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x if ctx.needs_input_grad[1] else None, y)
+        return np.true_divide(x.data, y.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        a, b = ctx.inputs
+        gx = unbroadcast(grad / y, a.shape) if ctx.needs_input_grad[0] else None
+        gy = unbroadcast(-grad * x / (y * y), b.shape) if ctx.needs_input_grad[1] else None
+        return gx, gy
+
+
+class Pow(Function):
+    """z = x ** y.   dz/dx = y * x^(y-1),  dz/dy = x^y * log(x)  (taken as 0 where x = 0)."""
+
+    saves_output = True
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return np.power(x.data, y.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        gx = gy = None
+        if ctx.needs_input_grad[0]:
+            gx = unbroadcast(grad * y * x ** (y - 1), x.shape)
+        if ctx.needs_input_grad[1]:
+            one = _const(np.ones((), dtype=x.dtype))
+            dz_dy = ctx.output * Log.apply(Where.apply(_const(x.data == 0), one, x))
+            gy = unbroadcast(grad * dz_dy, y.shape)
+        return gx, gy
+
+
+class Maximum(Function):
+    """z = max(x, y) elementwise.   dz/dx = 1 where x > y, 1/2 where x = y, else 0."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.weight_x = _tie_weights(x.data > y.data, x.data == y.data, x.dtype)
+        return np.maximum(x.data, y.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _split_between(ctx, grad)
+
+
+class Minimum(Function):
+    """z = min(x, y) elementwise.   dz/dx = 1 where x < y, 1/2 where x = y, else 0."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.weight_x = _tie_weights(x.data < y.data, x.data == y.data, x.dtype)
+        return np.minimum(x.data, y.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _split_between(ctx, grad)
+
+
+def _tie_weights(wins: np.ndarray, ties: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """The share of the gradient that goes to x: 1 where x wins, 1/2 at a tie, else 0."""
+    return wins.astype(dtype) + 0.5 * ties.astype(dtype)
+
+
+def _split_between(ctx: Function, grad: Tensor) -> tuple[Tensor, Tensor]:
+    x, y = ctx.inputs
+    w = _const(ctx.weight_x)
+    return unbroadcast(grad * w, x.shape), unbroadcast(grad * (1 - w), y.shape)
+
+
+class Where(Function):
+    """z = x where cond else y.   dz/dx = cond,  dz/dy = not cond  (cond has no gradient)."""
+
+    @staticmethod
+    def forward(ctx, cond, x, y):
+        return np.where(cond.data, x.data, y.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        cond, x, y = ctx.inputs
+        gx = unbroadcast(masked(grad, cond.data), x.shape) if ctx.needs_input_grad[1] else None
+        gy = unbroadcast(masked(grad, ~cond.data), y.shape) if ctx.needs_input_grad[2] else None
+        return None, gx, gy
+
+
+# -------------------------------------------------------------------------- unary ops
+class Neg(Function):
+    """z = -x.   dz/dx = -1."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return np.negative(x.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad
+
+
+class Exp(Function):
+    """z = exp(x).   dz/dx = exp(x) = z."""
+
+    saves_output = True
+
+    @staticmethod
+    def forward(ctx, x):
+        return np.exp(x.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * ctx.output
+
+
+class Log(Function):
+    """z = log(x)  (natural log).   dz/dx = 1/x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.log(x.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad / x
+
+
+class Sqrt(Function):
+    """z = sqrt(x).   dz/dx = 1 / (2 sqrt(x)) = 1 / (2z)."""
+
+    saves_output = True
+
+    @staticmethod
+    def forward(ctx, x):
+        return np.sqrt(x.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad / (2 * ctx.output)
+
+
+class Abs(Function):
+    """z = |x|.   dz/dx = sign(x), with abs'(0) = 0."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.sign = np.sign(x.data)
+        return np.abs(x.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * _const(ctx.sign)
+
+
+class Sin(Function):
+    """z = sin(x).   dz/dx = cos(x)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.sin(x.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * x.cos()
+
+
+class Cos(Function):
+    """z = cos(x).   dz/dx = -sin(x)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.cos(x.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return -grad * x.sin()
+
+
+class Tanh(Function):
+    """z = tanh(x).   dz/dx = 1 - tanh(x)^2 = 1 - z^2."""
+
+    saves_output = True
+
+    @staticmethod
+    def forward(ctx, x):
+        return np.tanh(x.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        z = ctx.output
+        return grad * (1 - z * z)
+
+
+class Sigmoid(Function):
+    """z = 1 / (1 + exp(-x)).   dz/dx = z (1 - z).
+
+    Computed as exp(-|x|) based halves so that no exp overflows for large |x|.
+    """
+
+    saves_output = True
+
+    @staticmethod
+    def forward(ctx, x):
+        e = np.exp(-np.abs(x.data))
+        return np.where(x.data >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        z = ctx.output
+        return grad * z * (1 - z)
+
+
+class Relu(Function):
+    """z = max(x, 0).   dz/dx = 1 where x > 0, else 0 (relu'(0) = 0, as PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.positive = x.data > 0
+        return np.maximum(x.data, 0)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return masked(grad, ctx.positive)
+
+
+class LeakyRelu(Function):
+    """z = x where x > 0 else slope * x.   dz/dx = 1 where x > 0, else slope."""
+
+    @staticmethod
+    def forward(ctx, x, *, negative_slope=0.01):
+        ctx.positive = x.data > 0
+        ctx.slope = negative_slope
+        return np.where(ctx.positive, x.data, x.data * negative_slope)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Where.apply(_const(ctx.positive), grad, grad * ctx.slope)
+
+
+class Clamp(Function):
+    """z = min(max(x, lo), hi).   dz/dx = 1 where lo <= x <= hi, else 0 (as PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, x, *, min=None, max=None):
+        inside = np.ones(x.shape, dtype=bool)
+        if min is not None:
+            inside &= x.data >= min
+        if max is not None:
+            inside &= x.data <= max
+        ctx.inside = inside
+        return np.clip(x.data, min, max)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return masked(grad, ctx.inside)
+
+
+class Cast(Function):
+    """z = x converted to another floating dtype.   dz/dx = 1 (cast the gradient back)."""
+
+    @staticmethod
+    def forward(ctx, x, *, dtype):
+        return x.data.astype(dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.inputs
+        return Cast.apply(grad, dtype=x.dtype)
+
+
+class Clone(Function):
+    """z = a copy of x.   dz/dx = 1."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.data.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad

@@ -1,0 +1,136 @@
+"""Movement ops: they rearrange, select or repeat elements without doing arithmetic.
+
+Their gradients move the incoming gradient back to where each element came from:
+reshape undoes the reshape, permute applies the inverse permutation, expand sums over the
+copies it made, indexing adds into a zero tensor at the indexed places, cat splits.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tinygrad_edu.autograd.function import Function
+from tinygrad_edu.ops.broadcast import unbroadcast
+
+
+class Reshape(Function):
+    """z = x with a new shape (same elements, same order).   dL/dx = reshape(dL/dz, x.shape)."""
+
+    @staticmethod
+    def forward(ctx, x, *, shape):
+        try:
+            return x.data.reshape(shape)
+        except ValueError:
+            raise ValueError(
+                f"reshape: cannot reshape a tensor of shape {x.shape} ({x.data.size} elements) "
+                f"into shape {tuple(shape)}"
+            ) from None
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.inputs
+        return grad.reshape(x.shape)
+
+
+class Permute(Function):
+    """z = x with its axes reordered by ``dims``.   dL/dx = dL/dz permuted by the inverse."""
+
+    @staticmethod
+    def forward(ctx, x, *, dims):
+        ctx.dims = dims
+        return np.transpose(x.data, dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.permute(tuple(np.argsort(ctx.dims)))
+
+
+class Expand(Function):
+    """z = x broadcast to ``shape`` (copies along size-1 and new leading axes).
+
+    dL/dx = dL/dz summed over the copies: ``unbroadcast``.
+    """
+
+    @staticmethod
+    def forward(ctx, x, *, shape):
+        try:
+            return np.broadcast_to(x.data, shape)
+        except ValueError:
+            raise ValueError(
+                f"expand: the shape {x.shape} cannot be expanded to {tuple(shape)} (only size-1 "
+                "dimensions can be expanded, and new dimensions go in front)"
+            ) from None
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.inputs
+        return unbroadcast(grad, x.shape)
+
+
+class GetItem(Function):
+    """z = x[index].   dL/dx = zeros like x, with dL/dz added in at the indexed places.
+
+    Adding (not assigning) matters: ``x[[0, 0]]`` uses x[0] twice, so it gets both
+    gradients. That is ``IndexAdd`` below.
+    """
+
+    @staticmethod
+    def forward(ctx, x, *, index):
+        ctx.index = index
+        try:
+            return x.data[index]
+        except IndexError as e:
+            raise IndexError(
+                f"index {index!r} is invalid for a tensor of shape {x.shape}: {e}"
+            ) from None
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.inputs
+        return IndexAdd.apply(grad, index=ctx.index, shape=x.shape)
+
+
+class IndexAdd(Function):
+    """z = zeros(shape) with g added at ``index`` (np.add.at: repeated indices accumulate).
+
+    The adjoint of indexing, and indexing is its adjoint:  dL/dg = (dL/dz)[index].
+    """
+
+    @staticmethod
+    def forward(ctx, g, *, index, shape):
+        ctx.index = index
+        out = np.zeros(shape, dtype=g.dtype)
+        if _has_integer_array(index):
+            np.add.at(out, index, g.data)  # integer arrays may repeat an element
+        else:
+            out[index] = g.data  # slices, ints and boolean masks never repeat one
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad[ctx.index]
+
+
+def _has_integer_array(index) -> bool:
+    parts = index if isinstance(index, tuple) else (index,)
+    return any(isinstance(p, np.ndarray) and p.dtype != np.bool_ for p in parts)
+
+
+class Cat(Function):
+    """z = the inputs joined along ``dim``.   dL/dx_k = the slice of dL/dz that x_k filled."""
+
+    @staticmethod
+    def forward(ctx, *tensors, dim=0):
+        ctx.dim = dim
+        ctx.sizes = [t.shape[dim] for t in tensors]
+        return np.concatenate([t.data for t in tensors], axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        grads = []
+        start = 0
+        prefix = (slice(None),) * ctx.dim
+        for size, needed in zip(ctx.sizes, ctx.needs_input_grad):
+            grads.append(grad[(*prefix, slice(start, start + size))] if needed else None)
+            start += size
+        return tuple(grads)

@@ -1,0 +1,107 @@
+"""Reductions: one output element summarises many input elements.
+
+The backward of a reduction sends each output's gradient back to the elements it came from:
+``sum`` copies it to all of them (reshape to keepdim form, then expand), ``amax``/``amin``
+only to the extreme ones (shared evenly among ties), ``logsumexp`` in proportion to
+softmax. Composite reductions (mean, var, std) are built from these in ``Tensor``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tinygrad_edu.autograd.function import Function
+from tinygrad_edu.tensor import Tensor
+
+
+def kept_shape(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> tuple[int, ...]:
+    """The shape a reduction over ``axes`` has with keepdim=True (reduced axes become 1)."""
+    if axes is None:
+        return (1,) * len(shape)
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+def _spread(grad: Tensor, x: Tensor, axes: tuple[int, ...] | None) -> Tensor:
+    """Put a reduced gradient back in keepdim form and copy it across the reduced axes."""
+    return grad.reshape(kept_shape(x.shape, axes)).expand(x.shape)
+
+
+class Sum(Function):
+    """z = sum of x over ``axes``.   dz/dx_i = 1 for every element that was summed."""
+
+    @staticmethod
+    def forward(ctx, x, *, axes=None, keepdim=False):
+        ctx.axes = axes
+        return np.sum(x.data, axis=axes, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.inputs
+        return _spread(grad, x, ctx.axes)
+
+
+class _Extreme(Function):
+    """Shared by Amax and Amin: the gradient goes to the extreme elements, split evenly.
+
+    Convention (as PyTorch's amax/amin and HIPS autograd): if k elements tie for the
+    extreme, each receives 1/k of the gradient, so the total is conserved.
+    """
+
+    reduce = staticmethod(np.max)
+
+    @staticmethod
+    def forward(ctx, x, *, axes=None, keepdim=False):
+        if x.data.size == 0:
+            raise RuntimeError(f"{type(ctx).__name__.lower()}(): cannot reduce an empty tensor")
+        extreme = type(ctx).reduce(x.data, axis=axes, keepdims=True)
+        hits = x.data == extreme
+        ctx.share = hits / np.sum(hits, axis=axes, keepdims=True, dtype=x.dtype)
+        ctx.axes = axes
+        return extreme if keepdim else extreme.reshape(_dropped_shape(x.shape, axes))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.inputs
+        return _spread(grad, x, ctx.axes) * Tensor._make(ctx.share, False, None)
+
+
+class Amax(_Extreme):
+    """z = max of x over ``axes``.   dz/dx_i = 1/k for the k elements equal to the max."""
+
+    reduce = staticmethod(np.max)
+
+
+class Amin(_Extreme):
+    """z = min of x over ``axes``.   dz/dx_i = 1/k for the k elements equal to the min."""
+
+    reduce = staticmethod(np.min)
+
+
+def _dropped_shape(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> tuple[int, ...]:
+    if axes is None:
+        return ()
+    return tuple(n for i, n in enumerate(shape) if i not in axes)
+
+
+class LogSumExp(Function):
+    """z = log(sum_i exp(x_i)) over ``axes``.   dz/dx_i = exp(x_i - z) = softmax(x)_i.
+
+    Computed stably as m + log(sum exp(x - m)) with m the max over the same axes, so
+    inputs of size 1e5 do not overflow.
+    """
+
+    saves_output = True
+
+    @staticmethod
+    def forward(ctx, x, *, axes=None, keepdim=False):
+        m = np.max(x.data, axis=axes, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0)  # all -inf (or an inf): leave the sum to decide
+        out = m + np.log(np.sum(np.exp(x.data - m), axis=axes, keepdims=True))
+        ctx.axes = axes
+        return out if keepdim else out.reshape(_dropped_shape(x.shape, axes))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.inputs
+        kept = kept_shape(x.shape, ctx.axes)
+        return grad.reshape(kept) * (x - ctx.output.reshape(kept)).exp()

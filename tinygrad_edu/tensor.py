@@ -1,0 +1,849 @@
+"""``Tensor``: a NumPy array plus what reverse-mode autodiff needs.
+
+    data           the values (a NumPy array)
+    requires_grad  whether gradients should flow to this tensor
+    grad_fn        the node that made it (None for leaves: tensors you created)
+    grad           dL/d(this), filled in by ``backward()`` for leaves
+
+Every operation is a ``Function`` in ``tinygrad_edu.ops``; the methods here only turn
+Python calls (``a + b``, ``x.sum(1)``) into ``Function.apply`` calls, after converting
+scalars and matching dtypes. Look an op's gradient up by its class name in ``ops/``.
+"""
+
+from __future__ import annotations
+
+import builtins
+import weakref
+from collections import namedtuple
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+from tinygrad_edu import dtypes
+
+Scalar = int | float | bool
+MinMax = namedtuple("MinMax", ["values", "indices"])  # what x.max(dim) returns, like PyTorch
+
+
+class Tensor:
+    """A multi-dimensional array that records the operations made with it.
+
+    >>> x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> y = (x * x).sum()
+    >>> y.backward()
+    >>> x.grad
+    tensor([2., 4., 6.])
+    """
+
+    __slots__ = ("__weakref__", "_requires_grad", "_version", "data", "grad", "grad_fn")
+    __hash__ = object.__hash__  # tensors are dict keys by identity (== is elementwise)
+    __array_ufunc__ = None  # ndarray + Tensor defers to Tensor.__radd__ and stays on the tape
+
+    def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
+        if isinstance(data, Tensor):
+            data = data.data
+        array = _to_array(data, dtype)
+        self.data: np.ndarray = array
+        self.grad: Tensor | None = None
+        self.grad_fn: Any = None
+        self._version = 0
+        self._requires_grad = False
+        if requires_grad:
+            self.requires_grad = True
+
+    @staticmethod
+    def _make(data: np.ndarray, requires_grad: bool, grad_fn: Any) -> Tensor:
+        """Fast internal constructor: no conversion, no checks (data is already right)."""
+        t = object.__new__(Tensor)
+        t.data = data
+        t.grad = None
+        t.grad_fn = grad_fn
+        t._requires_grad = requires_grad
+        t._version = 0
+        return t
+
+    # ------------------------------------------------------------------ attributes
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        if value and not dtypes.is_floating(self.data.dtype):
+            raise RuntimeError(
+                f"only Tensors of floating point dtype can require gradients; this one is "
+                f"{self.data.dtype} (use .float() first)"
+            )
+        if not value and self.grad_fn is not None:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables; use .detach() to "
+                "get a tensor that does not require grad"
+            )
+        self._requires_grad = builtins.bool(value)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set ``requires_grad`` in place and return self."""
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors not made by a recorded op (their .grad is kept by backward)."""
+        return self.grad_fn is None
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def device(self) -> str:
+        return "cpu"
+
+    @property
+    def T(self) -> Tensor:
+        """All axes reversed (the transpose of a matrix)."""
+        return self.permute(tuple(range(self.ndim - 1, -1, -1)))
+
+    def size(self, dim: int | None = None) -> tuple[int, ...] | int:
+        return self.shape if dim is None else self.shape[_axis(dim, self.ndim)]
+
+    def dim(self) -> int:
+        return self.ndim
+
+    def numel(self) -> int:
+        return self.data.size
+
+    # ------------------------------------------------------------------ conversion
+    def item(self) -> Scalar:
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"a Tensor with {self.data.size} elements cannot be converted to a Python "
+                "number; only one-element tensors can"
+            )
+        return self.data.item()
+
+    def numpy(self) -> np.ndarray:
+        """The underlying array (shared, not copied)."""
+        if self._requires_grad:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy()"
+            )
+        return self.data
+
+    def tolist(self) -> Any:
+        return self.data.tolist()
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        if dtype is not None and np.dtype(dtype) != self.data.dtype:
+            return self.data.astype(dtype)
+        return self.data.copy() if copy else self.data
+
+    def detach(self) -> Tensor:
+        """A new leaf sharing this tensor's data, cut off from the graph."""
+        return Tensor._make(self.data, False, None)
+
+    def clone(self) -> Tensor:
+        """A copy of the data; gradients flow back through it."""
+        return E.Clone.apply(self)
+
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        """``to(dtype)`` casts (differentiably); ``to('cpu')`` is accepted and does nothing."""
+        dtype = kwargs.get("dtype")
+        for a in (*args, kwargs.get("device")):
+            if a is None:
+                continue
+            if isinstance(a, str):
+                if a != "cpu":
+                    raise RuntimeError(f"tinygrad_edu runs on the CPU only; got device {a!r}")
+            else:
+                dtype = a
+        if dtype is None or np.dtype(dtype) == self.data.dtype:
+            return self
+        dtype = np.dtype(dtype)
+        if self._requires_grad and dtypes.is_floating(dtype):
+            return E.Cast.apply(self, dtype=dtype)
+        return Tensor._make(self.data.astype(dtype), False, None)
+
+    def cpu(self) -> Tensor:
+        return self
+
+    def float(self) -> Tensor:
+        return self.to(dtypes.float32)
+
+    def double(self) -> Tensor:
+        return self.to(dtypes.float64)
+
+    def long(self) -> Tensor:
+        return self.to(dtypes.int64)
+
+    def bool(self) -> Tensor:
+        return self.to(dtypes.bool)
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise RuntimeError(
+                "Boolean value of Tensor with more than one value is ambiguous "
+                f"(shape {self.shape})"
+            )
+        return builtins.bool(self.data)
+
+    def __float__(self) -> float:
+        return builtins.float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self.data.dtype.kind not in "iub" or self.data.size != 1:
+            raise TypeError("only integer tensors of a single element can be used as an index")
+        return int(self.data)
+
+    def __len__(self) -> int:
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.shape[0]
+
+    def __iter__(self) -> Iterator[Tensor]:
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.shape[0]))
+
+    def __repr__(self) -> str:
+        body = np.array2string(
+            self.data, separator=", ", prefix="tensor(", threshold=1000, precision=4
+        )
+        extras = []
+        if self.data.dtype not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool):
+            extras.append(f"dtype={self.data.dtype}")
+        if self.grad_fn is not None:
+            extras.append(f"grad_fn=<{self.grad_fn.name()}>")
+        elif self._requires_grad:
+            extras.append("requires_grad=True")
+        return "tensor(" + ", ".join([body, *extras]) + ")"
+
+    # ------------------------------------------------------------------ autograd
+    def backward(
+        self,
+        gradient: Tensor | None = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+    ) -> None:
+        """Compute d(self)/d(leaf) for every leaf behind self and add it to ``leaf.grad``.
+
+        ``gradient`` is dL/d(self); it may be left out only when self has one element.
+        The graph is freed afterwards unless ``retain_graph=True``.
+        """
+        engine.backward(self, gradient, retain_graph, create_graph)
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` for this non-leaf tensor too (leaves always keep theirs)."""
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on a Tensor that has requires_grad=False")
+        if self.grad_fn is None:
+            return
+        node = self.grad_fn
+        if getattr(node, "_retained", None) is None:
+            node._retained = []
+        node._retained.append(weakref.ref(self))
+
+    # ------------------------------------------------------------------ arithmetic
+    def add(self, other: Tensor | Scalar, alpha: Scalar = 1) -> Tensor:
+        return _binary(E.Add, self, other * alpha if alpha != 1 else other, "add")
+
+    def sub(self, other: Tensor | Scalar, alpha: Scalar = 1) -> Tensor:
+        return _binary(E.Sub, self, other * alpha if alpha != 1 else other, "sub")
+
+    def mul(self, other: Tensor | Scalar) -> Tensor:
+        return _binary(E.Mul, self, other, "mul")
+
+    def div(self, other: Tensor | Scalar) -> Tensor:
+        return _binary(E.Div, self, other, "div")
+
+    def pow(self, exponent: Tensor | Scalar) -> Tensor:
+        return _binary(E.Pow, self, exponent, "pow")
+
+    def __add__(self, other: Tensor | Scalar) -> Tensor:
+        return _binary(E.Add, self, other, "add")
+
+    def __radd__(self, other: Scalar) -> Tensor:
+        return _binary(E.Add, other, self, "add")
+
+    def __sub__(self, other: Tensor | Scalar) -> Tensor:
+        return _binary(E.Sub, self, other, "sub")
+
+    def __rsub__(self, other: Scalar) -> Tensor:
+        return _binary(E.Sub, other, self, "sub")
+
+    def __mul__(self, other: Tensor | Scalar) -> Tensor:
+        return _binary(E.Mul, self, other, "mul")
+
+    def __rmul__(self, other: Scalar) -> Tensor:
+        return _binary(E.Mul, other, self, "mul")
+
+    def __truediv__(self, other: Tensor | Scalar) -> Tensor:
+        return _binary(E.Div, self, other, "div")
+
+    def __rtruediv__(self, other: Scalar) -> Tensor:
+        return _binary(E.Div, other, self, "div")
+
+    def __pow__(self, exponent: Tensor | Scalar) -> Tensor:
+        return _binary(E.Pow, self, exponent, "pow")
+
+    def __rpow__(self, base: Scalar) -> Tensor:
+        return _binary(E.Pow, base, self, "pow")
+
+    def __matmul__(self, other: Tensor) -> Tensor:
+        return self.matmul(other)
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return _as_tensor(other, self).matmul(self)
+
+    def __neg__(self) -> Tensor:
+        return E.Neg.apply(self)
+
+    def __abs__(self) -> Tensor:
+        return self.abs()
+
+    def neg(self) -> Tensor:
+        return E.Neg.apply(self)
+
+    def matmul(self, other: Tensor) -> Tensor:
+        a, b = _promote(self, _as_tensor(other, self))
+        return MM.Matmul.apply(a, b)
+
+    def maximum(self, other: Tensor) -> Tensor:
+        return _binary(E.Maximum, self, other, "maximum")
+
+    def minimum(self, other: Tensor) -> Tensor:
+        return _binary(E.Minimum, self, other, "minimum")
+
+    def where(self, condition: Tensor, other: Tensor | Scalar) -> Tensor:
+        """``condition ? self : other`` elementwise (PyTorch's ``x.where(cond, y)``)."""
+        return where(condition, self, other)
+
+    def masked_fill(self, mask: Tensor, value: Scalar) -> Tensor:
+        return where(mask, value, self)
+
+    # ------------------------------------------------------------------ unary math
+    def exp(self) -> Tensor:
+        return E.Exp.apply(_floating(self))
+
+    def log(self) -> Tensor:
+        return E.Log.apply(_floating(self))
+
+    def sqrt(self) -> Tensor:
+        return E.Sqrt.apply(_floating(self))
+
+    def abs(self) -> Tensor:
+        return E.Abs.apply(self)
+
+    def sin(self) -> Tensor:
+        return E.Sin.apply(_floating(self))
+
+    def cos(self) -> Tensor:
+        return E.Cos.apply(_floating(self))
+
+    def tanh(self) -> Tensor:
+        return E.Tanh.apply(_floating(self))
+
+    def sigmoid(self) -> Tensor:
+        return E.Sigmoid.apply(_floating(self))
+
+    def relu(self) -> Tensor:
+        return E.Relu.apply(self)
+
+    def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
+        return E.LeakyRelu.apply(self, negative_slope=negative_slope)
+
+    def clamp(self, min: Scalar | None = None, max: Scalar | None = None) -> Tensor:
+        if min is None and max is None:
+            raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
+        return E.Clamp.apply(self, min=min, max=max)
+
+    clip = clamp
+
+    def softmax(self, dim: int) -> Tensor:
+        return NN.Softmax.apply(_floating(self), dim=_axis(dim, self.ndim))
+
+    def log_softmax(self, dim: int) -> Tensor:
+        return NN.LogSoftmax.apply(_floating(self), dim=_axis(dim, self.ndim))
+
+    # ------------------------------------------------------------------ reductions
+    def sum(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> Tensor:
+        return R.Sum.apply(self, axes=_axes(dim, self.ndim), keepdim=keepdim)
+
+    def mean(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> Tensor:
+        """sum / count: built from Sum and Div, so it needs no backward of its own."""
+        _need_floating(self, "mean")
+        return self.sum(dim, keepdim) / _count(self.shape, _axes(dim, self.ndim))
+
+    def var(
+        self,
+        dim: int | Sequence[int] | None = None,
+        unbiased: bool | None = None,
+        keepdim: bool = False,
+        *,
+        correction: int | None = None,
+    ) -> Tensor:
+        """sum((x - mean)^2) / (N - correction); correction=1 (Bessel's) by default."""
+        _need_floating(self, "var")
+        if correction is None:
+            correction = 0 if unbiased is False else 1
+        axes = _axes(dim, self.ndim)
+        centred = self - self.mean(dim, keepdim=True)
+        return (centred * centred).sum(dim, keepdim) / builtins.max(
+            _count(self.shape, axes) - correction, 0
+        )
+
+    def std(
+        self,
+        dim: int | Sequence[int] | None = None,
+        unbiased: bool | None = None,
+        keepdim: bool = False,
+        *,
+        correction: int | None = None,
+    ) -> Tensor:
+        return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
+
+    def amax(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> Tensor:
+        return R.Amax.apply(self, axes=_axes(dim, self.ndim), keepdim=keepdim)
+
+    def amin(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> Tensor:
+        return R.Amin.apply(self, axes=_axes(dim, self.ndim), keepdim=keepdim)
+
+    def max(self, dim: int | Tensor | None = None, keepdim: bool = False) -> Any:
+        """``max()`` -> the largest value; ``max(dim)`` -> (values, indices); ``max(t)`` ->
+        elementwise maximum. Ties share the gradient evenly (see ``ops.reduce``)."""
+        if isinstance(dim, Tensor):
+            return self.maximum(dim)
+        if dim is None:
+            return self.amax()
+        return MinMax(self.amax(dim, keepdim), self.argmax(dim, keepdim))
+
+    def min(self, dim: int | Tensor | None = None, keepdim: bool = False) -> Any:
+        """``min()``, ``min(dim)`` -> (values, indices), ``min(t)``: as ``max``."""
+        if isinstance(dim, Tensor):
+            return self.minimum(dim)
+        if dim is None:
+            return self.amin()
+        return MinMax(self.amin(dim, keepdim), self.argmin(dim, keepdim))
+
+    def logsumexp(self, dim: int | Sequence[int], keepdim: bool = False) -> Tensor:
+        return R.LogSumExp.apply(_floating(self), axes=_axes(dim, self.ndim), keepdim=keepdim)
+
+    def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        """Index of the largest value (the first one on ties); not differentiable."""
+        return _arg_extreme(np.argmax, self, dim, keepdim)
+
+    def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        return _arg_extreme(np.argmin, self, dim, keepdim)
+
+    # ------------------------------------------------------------------ movement
+    def reshape(self, *shape: int | Sequence[int]) -> Tensor:
+        return M.Reshape.apply(self, shape=_shape_arg(shape))
+
+    view = reshape
+
+    def permute(self, *dims: int | Sequence[int]) -> Tensor:
+        order = tuple(_axis(d, self.ndim) for d in _shape_arg(dims))
+        if sorted(order) != list(range(self.ndim)):
+            raise ValueError(
+                f"permute: dims {tuple(_shape_arg(dims))} are not a permutation of the "
+                f"{self.ndim} dimensions of a tensor of shape {self.shape}"
+            )
+        return M.Permute.apply(self, dims=order)
+
+    def transpose(self, dim0: int, dim1: int) -> Tensor:
+        order = list(range(self.ndim))
+        a, b = _axis(dim0, self.ndim), _axis(dim1, self.ndim)
+        order[a], order[b] = order[b], order[a]
+        return M.Permute.apply(self, dims=tuple(order))
+
+    def squeeze(self, dim: int | Sequence[int] | None = None) -> Tensor:
+        """Remove size-1 dimensions (all of them, or only those in ``dim``)."""
+        axes = _axes(dim, self.ndim)
+        shape = tuple(
+            n for i, n in enumerate(self.shape) if not (n == 1 and (axes is None or i in axes))
+        )
+        return self.reshape(shape)
+
+    def unsqueeze(self, dim: int) -> Tensor:
+        """Insert a size-1 dimension at ``dim``."""
+        d = _axis(dim, self.ndim + 1)
+        return self.reshape(self.shape[:d] + (1,) + self.shape[d:])
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        if self.ndim == 0:
+            return self.reshape(1)
+        s, e = _axis(start_dim, self.ndim), _axis(end_dim, self.ndim)
+        return self.reshape(self.shape[:s] + (-1,) + self.shape[e + 1 :])
+
+    def expand(self, *sizes: int | Sequence[int]) -> Tensor:
+        """Broadcast to ``sizes`` without copying; -1 keeps a dimension's size."""
+        sizes = tuple(_shape_arg(sizes))
+        lead = len(sizes) - self.ndim
+        shape = tuple(
+            self.shape[i - lead] if n == -1 and i >= lead else n for i, n in enumerate(sizes)
+        )
+        if shape == self.shape:
+            return self
+        return M.Expand.apply(self, shape=shape)
+
+    def broadcast_to(self, shape: Sequence[int]) -> Tensor:
+        return self.expand(tuple(shape))
+
+    def expand_as(self, other: Tensor) -> Tensor:
+        return self.expand(other.shape)
+
+    def __getitem__(self, index: Any) -> Tensor:
+        return M.GetItem.apply(self, index=_normalize_index(index))
+
+    def __setitem__(self, index: Any, value: Tensor | Scalar) -> None:
+        """``x[index] = value``: an in-place write (not recorded on the tape)."""
+        _refuse_recorded_write(self, "__setitem__", value)
+        self.data[_normalize_index(index)] = value.data if isinstance(value, Tensor) else value
+        self._bump_version()
+
+    # ------------------------------------------------------------------ comparisons
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return _compare(np.equal, self, other)
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return _compare(np.not_equal, self, other)
+
+    def __lt__(self, other: Any) -> Tensor:
+        return _compare(np.less, self, other)
+
+    def __le__(self, other: Any) -> Tensor:
+        return _compare(np.less_equal, self, other)
+
+    def __gt__(self, other: Any) -> Tensor:
+        return _compare(np.greater, self, other)
+
+    def __ge__(self, other: Any) -> Tensor:
+        return _compare(np.greater_equal, self, other)
+
+    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
+
+    def __and__(self, other: Any) -> Tensor:
+        return _compare(np.logical_and, self, other)
+
+    def __or__(self, other: Any) -> Tensor:
+        return _compare(np.logical_or, self, other)
+
+    def __invert__(self) -> Tensor:
+        return Tensor._make(np.logical_not(self.data), False, None)
+
+    # ------------------------------------------------------------------ in place
+    # An in-place op on a tensor that a recorded op saved bumps its version, so that
+    # op's backward can refuse to use the changed values. See ``_inplace``.
+    def add_(self, other: Tensor | Scalar, alpha: Scalar = 1) -> Tensor:
+        return _inplace(self, "add_", lambda t: t.add(other, alpha=alpha), other)
+
+    def sub_(self, other: Tensor | Scalar, alpha: Scalar = 1) -> Tensor:
+        return _inplace(self, "sub_", lambda t: t.sub(other, alpha=alpha), other)
+
+    def mul_(self, other: Tensor | Scalar) -> Tensor:
+        return _inplace(self, "mul_", lambda t: t * other, other)
+
+    def div_(self, other: Tensor | Scalar) -> Tensor:
+        return _inplace(self, "div_", lambda t: t / other, other)
+
+    def clamp_(self, min: Scalar | None = None, max: Scalar | None = None) -> Tensor:
+        return _inplace(self, "clamp_", lambda t: t.clamp(min, max), None)
+
+    def zero_(self) -> Tensor:
+        return self.fill_(0)
+
+    def fill_(self, value: Scalar) -> Tensor:
+        _refuse_recorded_write(self, "fill_", value)
+        self.data.fill(value)
+        self._bump_version()
+        return self
+
+    def copy_(self, src: Tensor | np.ndarray) -> Tensor:
+        """Copy ``src`` (broadcast to this shape, cast to this dtype) into this tensor."""
+        _refuse_recorded_write(self, "copy_", src)
+        values = src.data if isinstance(src, Tensor) else np.asarray(src)
+        try:
+            np.copyto(self.data, np.broadcast_to(values, self.shape), casting="unsafe")
+        except ValueError:
+            raise ValueError(
+                f"copy_: the source shape {values.shape} cannot be broadcast to {self.shape}"
+            ) from None
+        self._bump_version()
+        return self
+
+    __iadd__ = add_
+    __isub__ = sub_
+    __imul__ = mul_
+    __itruediv__ = div_
+
+    def _bump_version(self) -> None:
+        self._version += 1
+        node = self.grad_fn
+        if node is not None and node.saves_output:
+            node._output_modified = True
+
+
+# ============================================================================ helpers
+def _to_array(data: Any, dtype: Any) -> np.ndarray:
+    """Make the array a new tensor holds: floats default to float32, ints to int64."""
+    if isinstance(data, np.ndarray):
+        array = data
+    else:
+        array = np.asarray(data.data if isinstance(data, Tensor) else data)
+        if dtype is None:
+            if array.dtype.kind == "f":
+                array = array.astype(dtypes.get_default_dtype())
+            elif array.dtype.kind in "iu":
+                array = array.astype(dtypes.int64)
+            elif array.dtype.kind not in "b":
+                raise TypeError(f"can't make a tensor from {type(data).__name__} ({array.dtype})")
+    if dtype is not None and array.dtype != np.dtype(dtype):
+        array = array.astype(dtype)
+    return array
+
+
+def _as_tensor(value: Any, like: Tensor) -> Tensor:
+    """A Python number (or array) as a constant tensor, typed to combine with ``like``."""
+    if isinstance(value, Tensor):
+        return value
+    if isinstance(value, np.ndarray):
+        return Tensor._make(value, False, None)
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, builtins.bool):
+        dtype = like.data.dtype
+    elif isinstance(value, int):
+        dtype = like.data.dtype if like.data.dtype.kind != "b" else dtypes.int64
+    elif isinstance(value, builtins.float):
+        dtype = like.data.dtype if like.data.dtype.kind == "f" else dtypes.get_default_dtype()
+    else:
+        raise TypeError(
+            f"unsupported operand: {type(value).__name__} (expected a Tensor or number)"
+        )
+    return Tensor._make(np.asarray(value, dtype=dtype), False, None)
+
+
+def _result_dtype(a: np.dtype, b: np.dtype) -> np.dtype:
+    """PyTorch's promotion: a floating dtype beats an integer one; otherwise the wider."""
+    if a == b:
+        return a
+    if a.kind == "f" and b.kind != "f":
+        return a
+    if b.kind == "f" and a.kind != "f":
+        return b
+    return np.promote_types(a, b)
+
+
+def _promote(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
+    da, db = a.data.dtype, b.data.dtype
+    if da is db or da == db:
+        return a, b
+    common = _result_dtype(da, db)
+    return a.to(common), b.to(common)
+
+
+def _binary(fn: type, a: Any, b: Any, name: str) -> Tensor:
+    """Call a binary op after turning numbers into tensors and matching dtypes."""
+    if not isinstance(a, Tensor):
+        a = _as_tensor(a, b)
+    elif not isinstance(b, Tensor):
+        b = _as_tensor(b, a)
+    if a.data.dtype is not b.data.dtype:
+        a, b = _promote(a, b)
+    if fn is E.Div and a.data.dtype.kind != "f":  # true division of integers gives floats
+        a, b = a.float(), b.float()
+    try:
+        return fn.apply(a, b)
+    except ValueError:
+        try:
+            np.broadcast_shapes(a.shape, b.shape)
+        except ValueError:
+            raise ValueError(
+                f"{name}: shapes {a.shape} and {b.shape} cannot be broadcast together"
+            ) from None
+        raise
+
+
+def _compare(fn: Callable, a: Tensor, b: Any) -> Tensor:
+    other = b.data if isinstance(b, Tensor) else b
+    try:
+        return Tensor._make(np.asarray(fn(a.data, other)), False, None)
+    except ValueError:
+        shape = other.shape if isinstance(other, np.ndarray) else ()
+        raise ValueError(
+            f"{fn.__name__}: shapes {a.shape} and {shape} cannot be broadcast together"
+        ) from None
+
+
+def where(condition: Tensor, input: Tensor | Scalar, other: Tensor | Scalar) -> Tensor:
+    """Elementwise ``condition ? input : other``; gradients flow to input and other."""
+    cond = condition if isinstance(condition, Tensor) else Tensor(np.asarray(condition))
+    if cond.data.dtype != np.bool_:
+        raise TypeError(f"where: condition must be a bool tensor, got {cond.data.dtype}")
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        input = Tensor(input)
+    x = input if isinstance(input, Tensor) else _as_tensor(input, other)
+    y = other if isinstance(other, Tensor) else _as_tensor(other, x)
+    x, y = _promote(x, y)
+    try:
+        return E.Where.apply(cond, x, y)
+    except ValueError:
+        raise ValueError(
+            f"where: shapes {cond.shape}, {x.shape} and {y.shape} cannot be broadcast together"
+        ) from None
+
+
+def _floating(t: Tensor) -> Tensor:
+    """Integer inputs of exp, log, ... give float results, as in PyTorch."""
+    return t if t.data.dtype.kind == "f" else t.float()
+
+
+def _need_floating(t: Tensor, name: str) -> None:
+    if t.data.dtype.kind != "f":
+        raise TypeError(
+            f"{name}(): input dtype must be floating point, got {t.data.dtype} (use .float())"
+        )
+
+
+def _axis(dim: int, ndim: int) -> int:
+    """A dimension index, negative ones counted from the end, checked against ``ndim``."""
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, builtins.bool):
+        raise TypeError(f"a dimension must be an int, got {type(dim).__name__}")
+    lo, hi = -builtins.max(ndim, 1), builtins.max(ndim, 1) - 1
+    if not lo <= dim <= hi:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})"
+        )
+    return int(dim) % builtins.max(ndim, 1)
+
+
+def _axes(dim: int | Sequence[int] | None, ndim: int) -> tuple[int, ...] | None:
+    """``dim`` as a sorted tuple of non-negative axes (None means all axes)."""
+    if dim is None:
+        return None
+    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    axes = tuple(sorted({_axis(d, ndim) for d in dims}))
+    if len(axes) != len(dims):
+        raise ValueError(f"dim {tuple(dims)} names the same dimension twice")
+    return axes if ndim > 0 else None
+
+
+def _count(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> int:
+    """How many elements a reduction over ``axes`` combines into each output."""
+    if axes is None:
+        return int(np.prod(shape))
+    return int(np.prod([shape[a] for a in axes]))
+
+
+def _shape_arg(args: tuple) -> tuple[int, ...]:
+    """Accept both ``f(2, 3)`` and ``f((2, 3))``."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        return tuple(args[0])
+    return tuple(args)
+
+
+def _arg_extreme(fn: Callable, t: Tensor, dim: int | None, keepdim: bool) -> Tensor:
+    if t.data.size == 0:
+        raise RuntimeError(f"{fn.__name__}(): cannot take the index of an empty tensor")
+    if dim is None:
+        out = np.asarray(fn(t.data))
+        if keepdim:
+            out = out.reshape((1,) * t.ndim)
+    else:
+        out = fn(t.data, axis=_axis(dim, t.ndim), keepdims=keepdim)
+    return Tensor._make(np.asarray(out, dtype=dtypes.int64), False, None)
+
+
+def _normalize_index(index: Any) -> Any:
+    """Tensors and lists inside an index become NumPy arrays."""
+    parts = index if isinstance(index, tuple) else (index,)
+    out = []
+    for p in parts:
+        if isinstance(p, Tensor):
+            p = p.data
+        elif isinstance(p, list):
+            p = np.asarray(p)
+        if isinstance(p, np.ndarray) and p.dtype.kind not in "iub":
+            raise IndexError(
+                f"tensors used as indices must be long, int or bool tensors, got {p.dtype}"
+            )
+        if isinstance(p, np.ndarray) and p.dtype.kind == "u":
+            p = p.astype(np.int64)
+        out.append(p)
+    return tuple(out) if isinstance(index, tuple) else out[0]
+
+
+def _check_inplace(t: Tensor, name: str, other: Any) -> bool:
+    """Refuse in-place changes to leaves that require grad; return whether to record."""
+    if not GradMode.enabled:
+        return False
+    other_rg = isinstance(other, Tensor) and other._requires_grad
+    if t._requires_grad and t.grad_fn is None:
+        raise RuntimeError(
+            f"{name}: a leaf Variable that requires grad (shape {t.shape}) is being used in an "
+            "in-place operation. Do it inside `with no_grad():`, or on a .detach()ed copy."
+        )
+    return t._requires_grad or other_rg
+
+
+def _refuse_recorded_write(t: Tensor, name: str, other: Any) -> None:
+    """Writes that replace values (fill_, copy_, x[i] = v) are not recorded on the tape."""
+    if _check_inplace(t, name, other):
+        raise RuntimeError(
+            f"{name}: writing into a tensor that is part of a recorded graph (shape {t.shape}) "
+            "is not supported; build a new tensor with where() or cat(), or do it under "
+            "no_grad()"
+        )
+
+
+def _inplace(t: Tensor, name: str, compute: Callable[[Tensor], Tensor], other: Any) -> Tensor:
+    """Do an in-place op: compute the result out of place, check it, then write it back.
+
+    If gradients are being recorded, the tensor takes the new op as its ``grad_fn``; the op
+    sees the old tensor through an alias that shares its data, so changing the data in
+    place is detected by the version check of any op that saved it.
+    """
+    record = _check_inplace(t, name, other)
+    source = t
+    if record:
+        source = Tensor._make(t.data, t._requires_grad, t.grad_fn)
+        source._version = t._version
+    result = compute(source)
+    if result.shape != t.shape:
+        raise RuntimeError(
+            f"{name}: output with shape {t.shape} doesn't match the broadcast shape {result.shape}"
+        )
+    if not np.can_cast(result.data.dtype, t.data.dtype, casting="same_kind"):
+        raise RuntimeError(
+            f"{name}: result type {result.data.dtype} can't be cast to the desired output type "
+            f"{t.data.dtype}"
+        )
+    np.copyto(t.data, result.data, casting="same_kind")
+    t._bump_version()
+    if record:
+        source._version = t._version
+        t.grad_fn = result.grad_fn
+        t._requires_grad = True
+    return t
+
+
+# The ops import Tensor from this module, so they are imported at the bottom.
+from tinygrad_edu.autograd import engine  # noqa: E402
+from tinygrad_edu.autograd.grad_mode import GradMode  # noqa: E402
+from tinygrad_edu.ops import elementwise as E  # noqa: E402
+from tinygrad_edu.ops import matmul as MM  # noqa: E402
+from tinygrad_edu.ops import movement as M  # noqa: E402
+from tinygrad_edu.ops import nn as NN  # noqa: E402
+from tinygrad_edu.ops import reduce as R  # noqa: E402
