@@ -481,6 +481,22 @@ def test_step_calls_closure_and_returns_its_loss():
     np.testing.assert_allclose(p.data, [0.5, 0.0])
 
 
+def test_closure_records_gradients_even_under_no_grad():
+    p = Tensor(np.array([1.0, -2.0]), requires_grad=True)
+    opt = SGD([p], lr=0.25)
+
+    def closure():
+        opt.zero_grad()
+        loss = (p * p).sum()
+        loss.backward()
+        return loss
+
+    with tinygrad_edu.no_grad():
+        loss = opt.step(closure)
+    assert float(loss.data) == 5.0
+    np.testing.assert_allclose(p.data, [0.5, -1.0])
+
+
 def test_param_groups_defaults_and_named_parameters():
     p, q = Tensor(np.ones(2), requires_grad=True), Tensor(np.ones(2), requires_grad=True)
     opt = SGD([{"params": [p]}, {"params": q, "lr": 0.5, "momentum": 0.9}], lr=0.1)

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor
-from .optimizer import Optimizer, ParamsT, _check_unfused, _direction, _new_step_counter
+from .optimizer import Optimizer, ParamsT, _check_unfused, _direction, _evaluate, _new_step_counter
 
 
 class Adagrad(Optimizer):
@@ -94,7 +94,7 @@ class Adagrad(Optimizer):
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Take one Adagrad step for every parameter that has a gradient."""
-        loss = None if closure is None else closure()
+        loss = _evaluate(closure)
         for group in self.param_groups:
             lr, lr_decay, eps = group["lr"], group["lr_decay"], group["eps"]
             for p in group["params"]:

@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor
-from .optimizer import Optimizer, ParamsT, _check_unfused, _direction, _new_step_counter
+from .optimizer import Optimizer, ParamsT, _check_unfused, _direction, _evaluate, _new_step_counter
 
 
 class Adam(Optimizer):
@@ -100,7 +100,7 @@ class Adam(Optimizer):
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Take one Adam step for every parameter that has a gradient."""
-        loss = None if closure is None else closure()
+        loss = _evaluate(closure)
         for group in self.param_groups:
             lr, eps, weight_decay = group["lr"], group["eps"], group["weight_decay"]
             beta1, beta2 = group["betas"]

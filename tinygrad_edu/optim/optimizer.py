@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from ..autograd import enable_grad
 from ..tensor import Tensor
 
 ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]] | Iterable[tuple[str, Tensor]]
@@ -33,6 +34,15 @@ ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]] | Iterable[tuple[str, Tens
 def _new_step_counter() -> Tensor:
     """A parameter's step count, a 0-d float32 Tensor like PyTorch's ``torch.tensor(0.0)``."""
     return Tensor(np.array(0.0, dtype=np.float32))
+
+
+def _evaluate(closure: Callable[[], Any] | None) -> Any:
+    """Call ``step()``'s closure, if any, with gradient recording on (even inside ``no_grad``):
+    it recomputes the loss and calls ``backward()``, so it needs the graph."""
+    if closure is None:
+        return None
+    with enable_grad():
+        return closure()
 
 
 def _check_unfused(foreach: bool | None, fused: bool | None, differentiable: bool) -> None:

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor
-from .optimizer import Optimizer, ParamsT, _check_unfused, _direction, _new_step_counter
+from .optimizer import Optimizer, ParamsT, _check_unfused, _direction, _evaluate, _new_step_counter
 
 
 class RMSprop(Optimizer):
@@ -86,7 +86,7 @@ class RMSprop(Optimizer):
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Take one RMSprop step for every parameter that has a gradient."""
-        loss = None if closure is None else closure()
+        loss = _evaluate(closure)
         for group in self.param_groups:
             lr, alpha, eps, mu = group["lr"], group["alpha"], group["eps"], group["momentum"]
             centered = group["centered"]

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor
-from .optimizer import Optimizer, ParamsT, _check_unfused, _direction
+from .optimizer import Optimizer, ParamsT, _check_unfused, _direction, _evaluate
 
 
 class SGD(Optimizer):
@@ -83,7 +83,7 @@ class SGD(Optimizer):
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Take one SGD step for every parameter that has a gradient."""
-        loss = None if closure is None else closure()
+        loss = _evaluate(closure)
         for group in self.param_groups:
             lr, mu, tau = group["lr"], group["momentum"], group["dampening"]
             for p in group["params"]:
