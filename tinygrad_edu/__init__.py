@@ -7,12 +7,14 @@ scripts. Where to look:
     ops/                 every differentiable op: forward, backward, derivative in math
     autograd/            Function, the backward engine, no_grad, gradcheck
     creation.py          tensor, zeros, ones, arange, rand, ...
+    optim/               SGD, Adam, AdamW, RMSprop, Adagrad, lr_scheduler
+    datasets/            MNIST, Iris and the source material's synthetic sets
 """
 
 # Tensor first: the autograd package and the ops import it.
 from tinygrad_edu.tensor import Tensor  # isort: skip
 
-from tinygrad_edu import autograd
+from tinygrad_edu import autograd, datasets, optim
 from tinygrad_edu.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from tinygrad_edu.creation import (
     arange,
