@@ -25,7 +25,15 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor
-from .optimizer import Optimizer, ParamsT, _check_unfused, _direction, _evaluate, _new_step_counter
+from .optimizer import (
+    Optimizer,
+    ParamsT,
+    _advance,
+    _check_unfused,
+    _direction,
+    _evaluate,
+    _new_step_counter,
+)
 
 
 class Adagrad(Optimizer):
@@ -108,9 +116,7 @@ class Adagrad(Optimizer):
                 scratch, tmp = self._buffers(p, 2)
 
                 # t = t + 1
-                t_array = state["step"].data
-                t_array += 1
-                t = float(t_array)
+                t = _advance(state["step"])
 
                 # d = (-g if maximize else g) + λ·θ
                 d = _direction(

@@ -36,7 +36,15 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor
-from .optimizer import Optimizer, ParamsT, _check_unfused, _direction, _evaluate, _new_step_counter
+from .optimizer import (
+    Optimizer,
+    ParamsT,
+    _advance,
+    _check_unfused,
+    _direction,
+    _evaluate,
+    _new_step_counter,
+)
 
 
 class Adam(Optimizer):
@@ -120,9 +128,7 @@ class Adam(Optimizer):
                 scratch, tmp = self._buffers(p, 2)
 
                 # t = t + 1
-                t_array = state["step"].data
-                t_array += 1
-                t = float(t_array)
+                t = _advance(state["step"])
 
                 if decoupled:
                     # θ = θ·(1 - γ·λ);  d = -g if maximize else g

@@ -36,6 +36,17 @@ def _new_step_counter() -> Tensor:
     return Tensor(np.array(0.0, dtype=np.float32))
 
 
+def _advance(step: Tensor) -> float:
+    """``t = t + 1`` on a step counter, in place; returns the new t as a Python float.
+
+    Writing the item (``[()] = ...``) instead of ``+= 1`` avoids a NumPy ufunc call, which
+    costs more than the whole Python bookkeeping of a parameter's step.
+    """
+    t = float(step.data) + 1.0
+    step.data[()] = t
+    return t
+
+
 def _evaluate(closure: Callable[[], Any] | None) -> Any:
     """Call ``step()``'s closure, if any, with gradient recording on (even inside ``no_grad``):
     it recomputes the loss and calls ``backward()``, so it needs the graph."""

@@ -26,7 +26,15 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor
-from .optimizer import Optimizer, ParamsT, _check_unfused, _direction, _evaluate, _new_step_counter
+from .optimizer import (
+    Optimizer,
+    ParamsT,
+    _advance,
+    _check_unfused,
+    _direction,
+    _evaluate,
+    _new_step_counter,
+)
 
 
 class RMSprop(Optimizer):
@@ -103,8 +111,7 @@ class RMSprop(Optimizer):
                     if centered:
                         state["grad_avg"] = Tensor(np.zeros_like(theta))
                 scratch, tmp = self._buffers(p, 2)
-                step_count = state["step"].data
-                step_count += 1  # counted for checkpoints; RMSprop has no bias correction
+                _advance(state["step"])  # counted for checkpoints; RMSprop has no bias correction
 
                 # d = (-g if maximize else g) + λ·θ
                 d = _direction(
