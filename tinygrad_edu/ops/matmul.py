@@ -44,11 +44,11 @@ class Matmul(Function):
         # View 1-D operands as matrices so one formula covers every case.
         x2 = x.unsqueeze(0) if x.ndim == 1 else x
         y2 = y.unsqueeze(-1) if y.ndim == 1 else y
-        g2 = grad
-        if x.ndim == 1:
-            g2 = g2.unsqueeze(-2)
+        g2 = grad  # restore the removed axes: m (for a 1-D y) first, then n (for a 1-D x)
         if y.ndim == 1:
             g2 = g2.unsqueeze(-1)
+        if x.ndim == 1:
+            g2 = g2.unsqueeze(-2)
         gx = gy = None
         if ctx.needs_input_grad[0]:
             gx = unbroadcast(g2 @ y2.transpose(-1, -2), x2.shape).reshape(x.shape)
