@@ -248,7 +248,8 @@ def _deliver_to_leaf(
     if leaf.grad is None:
         # A fresh copy: the same gradient array may reach several leaves (a + b gives both
         # the incoming gradient), and .grad is later changed in place (+=, zero_, clipping).
-        leaf.grad = g if create_graph else Tensor._make(g.data.copy(), False, None)
+        # With create_graph the copy is a recorded clone, so the gradient keeps its graph.
+        leaf.grad = g.clone() if create_graph else Tensor._make(g.data.copy(), False, None)
     elif create_graph or leaf.grad.requires_grad:
         leaf.grad = leaf.grad + g
     else:
@@ -262,6 +263,6 @@ def _store_retained(retained: list, g: Tensor, create_graph: bool) -> None:
         if t is None:
             continue
         if t.grad is None:
-            t.grad = g if create_graph else Tensor._make(g.data.copy(), False, None)
+            t.grad = g.clone() if create_graph else Tensor._make(g.data.copy(), False, None)
         else:
             t.grad = Tensor._make(np.asarray(t.grad.data + g.data), False, None)
