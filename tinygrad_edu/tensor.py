@@ -812,14 +812,14 @@ def _inplace(t: Tensor, name: str, compute: Callable[[Tensor], Tensor], other: A
     """Do an in-place op: compute the result out of place, check it, then write it back.
 
     If gradients are being recorded, the tensor takes the new op as its ``grad_fn``; the op
-    sees the old tensor through an alias that shares its data, so changing the data in
-    place is detected by the version check of any op that saved it.
+    sees the old tensor through an alias holding a copy of the old values (mul_ needs them
+    for the other operand's gradient). Ops that saved the tensor itself see its version
+    change and refuse to backward.
     """
     record = _check_inplace(t, name, other)
     source = t
     if record:
-        source = Tensor._make(t.data, t._requires_grad, t.grad_fn)
-        source._version = t._version
+        source = Tensor._make(t.data.copy(), t._requires_grad, t.grad_fn)
     result = compute(source)
     if result.shape != t.shape:
         raise RuntimeError(
@@ -833,7 +833,6 @@ def _inplace(t: Tensor, name: str, compute: Callable[[Tensor], Tensor], other: A
     np.copyto(t.data, result.data, casting="same_kind")
     t._bump_version()
     if record:
-        source._version = t._version
         t.grad_fn = result.grad_fn
         t._requires_grad = True
     return t

@@ -135,9 +135,9 @@ def _topological_order(roots: list[Function]) -> list[Function]:
         if node.inputs is None:
             raise RuntimeError(_FREED_MESSAGE)
         stack.append((node, True))
-        for t in node.inputs:
-            if isinstance(t, Tensor) and t.grad_fn is not None and id(t.grad_fn) not in seen:
-                stack.append((t.grad_fn, False))
+        for n in node.next_nodes:
+            if n is not None and id(n) not in seen:
+                stack.append((n, False))
     order.reverse()
     return order
 
@@ -195,14 +195,18 @@ def _run(
             assert inputs is not None
             if len(input_grads) < len(inputs):
                 input_grads = input_grads + (None,) * (len(inputs) - len(input_grads))
-            for x, gx in zip(inputs, input_grads):
-                if gx is None or not isinstance(x, Tensor) or not x._requires_grad:
+            # The edges taken at forward time, not x.grad_fn now: an in-place op since then
+            # may have given x a new grad_fn (or made it require grad).
+            for x, gx, need, prev in zip(
+                inputs, input_grads, node.needs_input_grad, node.next_nodes
+            ):
+                if gx is None or not need:
                     continue
                 gx = _check_grad(node, x, gx)
-                if x.grad_fn is None:
+                if prev is None:
                     _deliver_to_leaf(x, gx, create_graph, capture_leaf, captured)
                 else:
-                    key = id(x.grad_fn)
+                    key = id(prev)
                     node_grads[key] = _add(node_grads.get(key), gx)
             if not retain_graph:
                 node.release()

@@ -16,7 +16,9 @@ Every op in tinygrad_edu is a subclass with two static methods, as in PyTorch:
 
 ``Exp.apply(x)`` runs ``forward`` and, when gradients are being recorded, keeps the
 instance ``ctx`` as the output's ``grad_fn``: the node of the graph. ``ctx.inputs`` are the
-edges back to the inputs; whatever ``backward`` needs is put away on ``ctx`` during forward.
+op's inputs and ``ctx.next_nodes`` the edges back to the nodes that made them, taken when the
+op runs (an in-place op later gives an input a new ``grad_fn``; this op must still send its
+gradient to the old one). Whatever ``backward`` needs is put away on ``ctx`` during forward.
 
 ``backward`` is written with Tensor operations, not raw NumPy. Normally the engine runs it
 with recording switched off, so those operations cost little more than NumPy; with
@@ -42,6 +44,8 @@ class Function:
 
     Attributes a backward can use:
         ctx.inputs            the positional arguments given to ``apply``
+        ctx.next_nodes        per argument: the node that made it (None for a leaf or
+                              an argument that needs no gradient)
         ctx.needs_input_grad  one bool per positional argument
         ctx.saved_tensors     what forward passed to ``ctx.save_for_backward``
         ctx.output            the result (only when the class sets ``saves_output = True``)
@@ -51,6 +55,7 @@ class Function:
     saves_output: bool = False
 
     inputs: tuple[Any, ...] | None
+    next_nodes: tuple[Function | None, ...] | None
     needs_input_grad: tuple[bool, ...]
 
     @staticmethod
@@ -82,6 +87,7 @@ class Function:
         if not track:
             return _make_tensor(out, False, None)
         ctx.inputs = args
+        ctx.next_nodes = tuple(a.grad_fn if n else None for a, n in zip(args, needs))
         if cls.saves_output:
             ctx._output_data = out
         return _make_tensor(out, True, ctx)
@@ -153,6 +159,7 @@ class Function:
     def release(self) -> None:
         """Drop everything this node holds (called by the engine after backward)."""
         self.inputs = None
+        self.next_nodes = None
         self._saved = None
         self._output_data = None
 
