@@ -1,0 +1,86 @@
+"""Activation layers: each applies its function elementwise (or along ``dim``).
+
+ReLU        max(x, 0)                     derivative 1 for x > 0, else 0
+LeakyReLU   x if x > 0 else s * x         derivative 1 for x > 0, else s
+Sigmoid     1 / (1 + exp(-x))             derivative sigmoid(x) (1 - sigmoid(x))
+Tanh        tanh(x)                       derivative 1 - tanh(x)^2
+Softmax     exp(x_i) / sum_j exp(x_j)     along dim; the outputs sum to 1
+LogSoftmax  log(Softmax(x))               along dim; use with NLLLoss
+"""
+
+from __future__ import annotations
+
+from tinygrad_edu.nn import functional as F
+from tinygrad_edu.nn.module import Module
+from tinygrad_edu.tensor import Tensor
+
+
+class ReLU(Module):
+    """max(x, 0). ``inplace`` is accepted for PyTorch's sake; the result is a new tensor."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.relu(input)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
+
+
+class LeakyReLU(Module):
+    """x where x > 0, else ``negative_slope`` * x (slope 0.01 by default)."""
+
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
+        super().__init__()
+        self.negative_slope = negative_slope
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.leaky_relu(input, self.negative_slope)
+
+    def extra_repr(self) -> str:
+        return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
+
+
+class Sigmoid(Module):
+    """1 / (1 + exp(-x)), squashing any real number into (0, 1)."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return input.sigmoid()
+
+
+class Tanh(Module):
+    """tanh(x), squashing any real number into (-1, 1)."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return input.tanh()
+
+
+class Softmax(Module):
+    """exp(x_i) / sum_j exp(x_j) along ``dim`` (pass it: the implicit choice is deprecated)."""
+
+    def __init__(self, dim: int | None = None) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softmax(input, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class LogSoftmax(Module):
+    """x_i - log sum_j exp(x_j) along ``dim``: log-probabilities, for NLLLoss."""
+
+    def __init__(self, dim: int | None = None) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.log_softmax(input, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"

@@ -1,0 +1,371 @@
+"""The functional forms of the layers and losses (``import tinygrad_edu.nn.functional as F``).
+
+The modules in ``tinygrad_edu.nn`` hold parameters and options and call these functions;
+the math lives here. Every loss reduces its per-element losses l_i with
+``reduction='mean'`` (the average), ``'sum'`` or ``'none'`` (return them all).
+
+Losses, for one sample (see each function for details):
+
+    mse_loss                 l = (x - y)^2
+    l1_loss                  l = |x - y|
+    nll_loss                 l = -w[y] * x[y]                 x: log-probabilities, y: class
+    cross_entropy            l = -w[y] * log_softmax(x)[y]    x: raw scores (logits)
+    binary_cross_entropy     l = -(y log x + (1 - y) log(1 - x))          x: a probability
+    binary_cross_entropy_with_logits
+                             l = -(y log sigmoid(x) + (1 - y) log(1 - sigmoid(x)))
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from tinygrad_edu.ops.loss import BinaryCrossEntropy
+from tinygrad_edu.random import rng
+from tinygrad_edu.tensor import Tensor, _promote
+
+__all__ = [
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+    "dropout",
+    "l1_loss",
+    "leaky_relu",
+    "linear",
+    "log_softmax",
+    "mse_loss",
+    "nll_loss",
+    "relu",
+    "sigmoid",
+    "softmax",
+    "tanh",
+]
+
+
+# ============================================================================ layers
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """y = x W^T + b, with W of shape (out_features, in_features)."""
+    out = input @ weight.T
+    return out if bias is None else out + bias
+
+
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """max(x, 0). ``inplace`` is accepted for PyTorch's sake; the result is a new tensor."""
+    return input.relu()
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """x where x > 0, else negative_slope * x."""
+    return input.leaky_relu(negative_slope)
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    """1 / (1 + exp(-x))."""
+    return input.sigmoid()
+
+
+def tanh(input: Tensor) -> Tensor:
+    return input.tanh()
+
+
+def _softmax_dim(name: str, ndim: int) -> int:
+    """PyTorch's legacy choice when ``dim`` is left out: 0 for 0-, 1- and 3-d input, else 1."""
+    warnings.warn(
+        f"Implicit dimension choice for {name} has been deprecated. Change the call to include "
+        "dim=X as an argument.",
+        stacklevel=3,
+    )
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(input: Tensor, dim: int | None = None, dtype: np.dtype | None = None) -> Tensor:
+    """exp(x_i) / sum_j exp(x_j) along ``dim`` (computed after subtracting the max)."""
+    if dim is None:
+        dim = _softmax_dim("softmax", input.ndim)
+    return (input if dtype is None else input.to(dtype)).softmax(dim)
+
+
+def log_softmax(input: Tensor, dim: int | None = None, dtype: np.dtype | None = None) -> Tensor:
+    """x_i - log sum_j exp(x_j) along ``dim``: the log of softmax, without overflow."""
+    if dim is None:
+        dim = _softmax_dim("log_softmax", input.ndim)
+    return (input if dtype is None else input.to(dtype)).log_softmax(dim)
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zero each element with probability p and scale the survivors by 1 / (1 - p).
+
+    The scaling ("inverted dropout") keeps the expected value of every element unchanged,
+    so nothing needs rescaling at evaluation time, when dropout does nothing.
+    """
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return input
+    if p == 1.0:
+        return input * 0.0
+    keep = rng().random(input.shape) >= p
+    return input * Tensor((keep / (1.0 - p)).astype(input.dtype))
+
+
+# ============================================================================ losses
+def _reduction(size_average: bool | None, reduce: bool | None, reduction: str) -> str:
+    """Resolve the deprecated ``size_average`` / ``reduce`` flags as PyTorch does."""
+    if size_average is not None or reduce is not None:
+        warnings.warn(
+            "size_average and reduce args will be deprecated, please use reduction='"
+            + _legacy(size_average, reduce)
+            + "' instead.",
+            stacklevel=3,
+        )
+        reduction = _legacy(size_average, reduce)
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return reduction
+
+
+def _legacy(size_average: bool | None, reduce: bool | None) -> str:
+    if reduce is False:
+        return "none"
+    return "sum" if size_average is False else "mean"
+
+
+def _reduce(loss: Tensor, reduction: str) -> Tensor:
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def _same_size_warning(input: Tensor, target: Tensor) -> None:
+    if target.shape != input.shape:
+        warnings.warn(
+            f"Using a target size ({target.shape}) that is different to the input size "
+            f"({input.shape}). This will likely lead to incorrect results due to broadcasting. "
+            "Please ensure they have the same size.",
+            stacklevel=3,
+        )
+
+
+def mse_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Mean squared error: l_i = (x_i - y_i)^2.   dl/dx_i = 2 (x_i - y_i)."""
+    reduction = _reduction(size_average, reduce, reduction)
+    _same_size_warning(input, target)
+    diff = input - target
+    return _reduce(diff * diff, reduction)
+
+
+def l1_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Mean absolute error: l_i = |x_i - y_i|.   dl/dx_i = sign(x_i - y_i) (0 at a tie)."""
+    reduction = _reduction(size_average, reduce, reduction)
+    _same_size_warning(input, target)
+    return _reduce((input - target).abs(), reduction)
+
+
+def _class_rows(input: Tensor) -> Tensor:
+    """Scores of shape (C,), (N, C) or (N, C, d1, ...) as rows of shape (M, C)."""
+    if input.ndim == 1:
+        return input.unsqueeze(0)
+    if input.ndim == 2:
+        return input
+    order = (0, *range(2, input.ndim), 1)  # move the class dimension last
+    return input.permute(order).reshape(-1, input.shape[1])
+
+
+def _check_class_target(input: Tensor, target: Tensor, ignore_index: int) -> np.ndarray:
+    """Validate class-index targets; returns the mask of the entries that count."""
+    if target.dtype.kind not in "iu":
+        raise RuntimeError(
+            f"expected scalar type Long for the class-index target but found {target.dtype} "
+            "(use target.long(), or pass class probabilities of the input's shape)"
+        )
+    expected = () if input.ndim == 1 else (input.shape[0], *input.shape[2:])
+    if target.shape != expected:
+        raise ValueError(
+            f"Expected target of shape {expected} for input of shape {input.shape}, "
+            f"got {target.shape}"
+        )
+    n_classes = input.shape[0 if input.ndim == 1 else 1]
+    counted = target.data != ignore_index
+    bad = counted & ((target.data < 0) | (target.data >= n_classes))
+    if bad.any():
+        value = int(target.data[bad].flat[0])
+        raise IndexError(
+            f"Target {value} is out of bounds: class indices must be in [0, {n_classes - 1}] "
+            f"for input with {n_classes} classes"
+        )
+    return counted
+
+
+def nll_loss(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: bool | None = None,
+    ignore_index: int = -100,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Negative log-likelihood of the target class: l_n = -w[y_n] * x[n, y_n].
+
+    ``input`` holds log-probabilities of shape (N, C) (or (C,), or (N, C, d1, ...)),
+    ``target`` class indices of shape (N,) (or (), or (N, d1, ...)). Entries whose target
+    is ``ignore_index`` count for nothing. ``'mean'`` divides by the total weight
+    sum_n w[y_n] (N when there are no weights), not by N.
+    """
+    reduction = _reduction(size_average, reduce, reduction)
+    counted = _check_class_target(input, target, ignore_index)
+    rows = _class_rows(input)
+    classes = np.where(counted, target.data, 0).reshape(-1)
+    picked = rows[np.arange(rows.shape[0]), classes]
+    w = Tensor(counted.reshape(-1).astype(input.dtype))
+    if weight is not None:
+        w = weight.to(input.dtype)[classes] * w
+    loss = -picked * w
+    if reduction == "none":
+        return loss.reshape(target.shape)
+    if reduction == "sum":
+        return loss.sum()
+    return loss.sum() / w.sum()
+
+
+def cross_entropy(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: bool | None = None,
+    ignore_index: int = -100,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
+    """Cross-entropy between raw scores (logits) and the target: nll_loss(log_softmax(x), y).
+
+    With class indices y:        l_n = -w[y_n] * log_softmax(x_n)[y_n]
+    With class probabilities p:  l_n = -sum_c w[c] * p[n, c] * log_softmax(x_n)[c]
+    (probabilities have the input's shape; 'mean' then divides by N).
+
+    log_softmax(x) = x - max(x) - log(sum exp(x - max(x))) never overflows, so logits of
+    size 1e5 give finite losses. The gradient with respect to the logits is
+    softmax(x) - onehot(y): the A3 - Y of a hand-written softmax network.
+
+    ``label_smoothing`` = e mixes the target with the uniform distribution over C classes:
+    the target becomes (1 - e) onehot(y) + e / C.
+    """
+    reduction = _reduction(size_average, reduce, reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    class_dim = 0 if input.ndim == 1 else 1
+    n_classes = input.shape[class_dim]
+    logp = input.log_softmax(class_dim)
+    w_shape = [1] * input.ndim
+    w_shape[class_dim] = n_classes
+    w = None if weight is None else weight.to(input.dtype).reshape(w_shape)
+
+    if target.dtype.kind == "f":
+        if target.shape != input.shape:
+            raise ValueError(
+                f"Expected a target of class probabilities of the input's shape {input.shape}, "
+                f"got {target.shape}"
+            )
+        logp, target = _promote(logp, target)
+        if label_smoothing > 0:
+            target = target * (1 - label_smoothing) + label_smoothing / n_classes
+        terms = logp * target if w is None else logp * target * w
+        return _reduce(-terms.sum(class_dim), reduction)
+
+    nll = nll_loss(logp, target, weight, None, ignore_index, None, reduction)
+    if label_smoothing == 0:
+        return nll
+    counted = Tensor(_check_class_target(input, target, ignore_index).astype(input.dtype))
+    smooth = -(logp if w is None else logp * w).sum(class_dim) * counted
+    if reduction == "sum":
+        smooth = smooth.sum()
+    elif reduction == "mean":
+        if weight is None:
+            smooth = smooth.sum() / counted.sum()
+        else:
+            classes = np.where(counted.data > 0, target.data, 0)
+            smooth = smooth.sum() / (weight.to(input.dtype)[classes] * counted).sum()
+    return nll * (1 - label_smoothing) + smooth * (label_smoothing / n_classes)
+
+
+def binary_cross_entropy(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """l_i = -w_i (y_i log x_i + (1 - y_i) log(1 - x_i)), for probabilities x_i in [0, 1].
+
+    Each log is clamped at -100 (as in PyTorch), so x = 0 or 1 gives a large finite loss
+    instead of inf. Feeding a Sigmoid's output here loses precision for large |logits|;
+    ``binary_cross_entropy_with_logits`` on the logits is the stable choice.
+    The fused op and its derivative are in ``tinygrad_edu.ops.loss``.
+    """
+    reduction = _reduction(size_average, reduce, reduction)
+    if target.shape != input.shape:
+        raise ValueError(
+            f"Using a target size ({target.shape}) that is different to the input size "
+            f"({input.shape}) is deprecated. Please ensure they have the same size."
+        )
+    if np.any((input.data < 0) | (input.data > 1)) or np.isnan(input.data).any():
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    input, target = _promote(input, target)
+    loss = BinaryCrossEntropy.apply(input, target)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def binary_cross_entropy_with_logits(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+    pos_weight: Tensor | None = None,
+) -> Tensor:
+    """Binary cross-entropy of sigmoid(x), computed from the logits x without overflow.
+
+    With log sigmoid(x) = -softplus(-x) and log(1 - sigmoid(x)) = -x - softplus(-x):
+
+        l = (1 - y) x + (1 + (p - 1) y) softplus(-x),       p = pos_weight (1 if None)
+        softplus(-x) = log(1 + exp(-x)) = max(-x, 0) + log(1 + exp(-|x|))
+
+    exp(-|x|) is at most 1, so nothing overflows, even for |x| = 1e5. The gradient is
+    dl/dx = sigmoid(x) - y (without pos_weight); max(-x, 0) is written -min(x, 0) so that
+    at x = 0 the tie rule gives it slope -1/2, and the total slope there is the correct
+    sigmoid(0) - y = 1/2 - y.
+    """
+    reduction = _reduction(size_average, reduce, reduction)
+    if target.shape != input.shape:
+        raise ValueError(
+            f"Target size ({target.shape}) must be the same as input size ({input.shape})"
+        )
+    input, target = _promote(input, target)
+    softplus_neg = -input.minimum(0.0) + (1 + (-input.abs()).exp()).log()
+    if pos_weight is None:
+        loss = (1 - target) * input + softplus_neg
+    else:
+        loss = (1 - target) * input + (1 + (pos_weight - 1) * target) * softplus_neg
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)

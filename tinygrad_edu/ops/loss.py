@@ -1,0 +1,48 @@
+"""Fused loss ops: where composing a loss from primitives would be unstable at the edges.
+
+Binary cross-entropy of a probability x against a target y,
+
+    l(x, y) = -( y * log(x) + (1 - y) * log(1 - x) ),
+
+reaches log(0) = -inf when x is exactly 0 or 1. PyTorch clamps each log at -100 so the
+loss stays finite, and clamps the x(1 - x) in the derivative's denominator at 1e-12.
+Composed from log and clamp, the gradient at x = 0 would be 0/0 = nan (clamp's zero
+gradient meets log's 1/x), so this op has its own backward. The tests check it against
+the composed form inside (0, 1).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tinygrad_edu.autograd.function import Function
+
+LOG_FLOOR = -100.0  # PyTorch's clamp of log(x) and log(1 - x) in binary_cross_entropy
+EPSILON = 1e-12  # PyTorch's floor of x(1 - x) in binary_cross_entropy's derivative
+
+
+class BinaryCrossEntropy(Function):
+    """l = -( y * max(log x, -100) + (1 - y) * max(log(1 - x), -100) ), elementwise.
+
+    dl/dx = -y/x + (1 - y)/(1 - x) = (x - y) / (x (1 - x)),  taken as (x - y) / max(x(1-x), 1e-12)
+    dl/dy = max(log(1 - x), -100) - max(log x, -100)
+    """
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        with np.errstate(divide="ignore"):
+            log_x = np.maximum(np.log(x.data), LOG_FLOOR)
+            log_1mx = np.maximum(np.log1p(-x.data), LOG_FLOOR)
+        return -(y.data * log_x + (1 - y.data) * log_1mx)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        gx = gy = None
+        if ctx.needs_input_grad[0]:
+            gx = grad * (x - y) / (x * (1 - x)).clamp(min=EPSILON)
+        if ctx.needs_input_grad[1]:
+            with np.errstate(divide="ignore"):
+                gy = grad * ((1 - x).log().clamp(min=LOG_FLOOR) - x.log().clamp(min=LOG_FLOOR))
+        return gx, gy
