@@ -1,0 +1,164 @@
+"""``save`` / ``load``: checkpoints as one NumPy ``.npz`` file, never a pickle.
+
+What is stored: nested dicts (string or int keys), lists and tuples of tensors, NumPy
+arrays, numbers, strings, booleans and None: a model's ``state_dict()``, an optimizer's
+``state_dict()``, or a dict holding both with the epoch number. Modules and arbitrary
+objects are refused: save ``model.state_dict()`` and rebuild the model in code.
+
+The file is an ordinary ``.npz`` archive. Each tensor or array is one entry
+(``arr_0``, ``arr_1``, ...); the entry ``__index__`` holds a small JSON document that
+describes the nested structure and points at the arrays, so loading needs no pickle
+(``np.load(..., allow_pickle=False)``): a checkpoint from someone else cannot run code.
+
+``save`` writes to a temporary file in the target's directory and then renames it over
+the target (``os.replace``, atomic): a crash mid-write leaves the old checkpoint intact.
+
+Reading one in PyTorch (the keys are PyTorch's own, so a state dict loads directly)::
+
+    import json, numpy as np, torch
+    with np.load("model.pt", allow_pickle=False) as f:
+        index = json.loads(str(f["__index__"]))
+        arrays = {name: f[name] for name in f.files if name != "__index__"}
+    # For a saved model.state_dict(): a flat dict of tensors, so
+    state = {item["key"]: torch.from_numpy(arrays[item["value"]["array"]])
+             for item in index["root"]["items"]}
+    torch_model.load_state_dict(state)
+
+or, with tinygrad_edu installed alongside, simply
+``torch_model.load_state_dict({k: torch.from_numpy(v.numpy()) for k, v in
+tinygrad_edu.load("model.pt").items()})``. The other way, a PyTorch state dict is
+saved for us with ``tinygrad_edu.save({k: v.numpy() for k, v in sd.items()}, path)``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+import zipfile
+from collections import OrderedDict
+from typing import Any
+
+import numpy as np
+
+from tinygrad_edu.tensor import Tensor
+
+__all__ = ["load", "save"]
+
+FORMAT = "tinygrad_edu.checkpoint"
+VERSION = 1
+INDEX = "__index__"
+
+
+def save(obj: Any, f: str | os.PathLike[str]) -> None:
+    """Write ``obj`` (e.g. ``model.state_dict()``) to the file ``f``, atomically.
+
+    The name is used as given (``"model.pt"`` stays ``model.pt``; no ``.npz`` is added).
+    """
+    path = os.fspath(f)
+    arrays: dict[str, np.ndarray] = {}
+    root = _encode(obj, arrays, "obj")
+    index = json.dumps({"format": FORMAT, "version": VERSION, "root": root}, allow_nan=False)
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".npz", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            np.savez(out, **arrays, **{INDEX: np.array(index)})
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def load(f: str | os.PathLike[str], map_location: Any = None, weights_only: bool = True) -> Any:
+    """Read back what ``save`` wrote. Tensors come back as Tensors, with their dtype.
+
+    ``map_location`` may be None or ``'cpu'``; ``weights_only`` is accepted for PyTorch's
+    sake: loading never runs code whatever it says. A file that is truncated, or is not
+    one of our checkpoints, raises a RuntimeError naming the path.
+    """
+    if map_location not in (None, "cpu"):
+        raise RuntimeError(f"tinygrad_edu runs on the CPU only; got map_location={map_location!r}")
+    path = os.fspath(f)
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            if not isinstance(archive, np.lib.npyio.NpzFile) or INDEX not in archive.files:
+                raise ValueError("it has no tinygrad_edu index")
+            index = json.loads(str(archive[INDEX]))
+            if index.get("format") != FORMAT:
+                raise ValueError("its index is not a tinygrad_edu checkpoint index")
+            if index.get("version") != VERSION:
+                raise ValueError(f"it is format version {index.get('version')}, not {VERSION}")
+            arrays = {name: archive[name] for name in archive.files if name != INDEX}
+            return _decode(index["root"], arrays)
+    except FileNotFoundError:
+        raise
+    except (OSError, ValueError, EOFError, KeyError, TypeError, zipfile.BadZipFile) as e:
+        raise RuntimeError(
+            f"load: {path} is not a readable tinygrad_edu checkpoint (truncated, damaged, or "
+            f"another format): {e}"
+        ) from e
+
+
+# ============================================================================ encoding
+def _encode(obj: Any, arrays: dict[str, np.ndarray], where: str) -> Any:
+    """``obj`` as a JSON value; tensors and arrays are moved into ``arrays``."""
+    if obj is None or isinstance(obj, (bool, str)):
+        return {"type": "value", "value": obj}
+    if isinstance(obj, int):
+        return {"type": "value", "value": int(obj)}
+    if isinstance(obj, float):
+        if math.isfinite(obj):
+            return {"type": "value", "value": obj}
+        return {"type": "float", "value": repr(obj)}  # 'inf', '-inf', 'nan'
+    if isinstance(obj, (Tensor, np.ndarray, np.generic)):
+        data = obj.data if isinstance(obj, Tensor) else np.asarray(obj)
+        if data.dtype.kind not in "biuf":
+            raise TypeError(f"save: cannot store an array of dtype {data.dtype} at {where}")
+        name = f"arr_{len(arrays)}"
+        arrays[name] = np.ascontiguousarray(data)
+        if isinstance(obj, Tensor):
+            return {"type": "tensor", "array": name, "requires_grad": obj.requires_grad}
+        return {"type": "ndarray" if isinstance(obj, np.ndarray) else "numpy_scalar", "array": name}
+    if isinstance(obj, dict):
+        items = []
+        for key, value in obj.items():
+            if not isinstance(key, (str, int)):
+                raise TypeError(
+                    f"save: dict keys must be str or int; got {type(key).__name__} in {where}"
+                )
+            items.append({"key": key, "value": _encode(value, arrays, f"{where}[{key!r}]")})
+        return {"type": "odict" if isinstance(obj, OrderedDict) else "dict", "items": items}
+    if isinstance(obj, (list, tuple)):
+        return {
+            "type": "tuple" if isinstance(obj, tuple) else "list",
+            "items": [_encode(v, arrays, f"{where}[{i}]") for i, v in enumerate(obj)],
+        }
+    hint = " (save model.state_dict() instead of the model)" if hasattr(obj, "state_dict") else ""
+    raise TypeError(f"save: cannot store an object of type {type(obj).__name__} at {where}{hint}")
+
+
+def _decode(node: dict[str, Any], arrays: dict[str, np.ndarray]) -> Any:
+    kind = node["type"]
+    if kind == "value":
+        return node["value"]
+    if kind == "float":
+        return float(node["value"])
+    if kind == "tensor":
+        array = arrays[node["array"]]
+        return Tensor(array, requires_grad=bool(node["requires_grad"]))
+    if kind == "ndarray":
+        return arrays[node["array"]]
+    if kind == "numpy_scalar":
+        return arrays[node["array"]][()]
+    if kind in ("dict", "odict"):
+        pairs = [(item["key"], _decode(item["value"], arrays)) for item in node["items"]]
+        return OrderedDict(pairs) if kind == "odict" else dict(pairs)
+    if kind in ("list", "tuple"):
+        values = [_decode(v, arrays) for v in node["items"]]
+        return tuple(values) if kind == "tuple" else values
+    raise ValueError(f"unknown entry type {kind!r} in its index")
