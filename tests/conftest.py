@@ -1,0 +1,15 @@
+"""Hypothesis profiles for the whole suite, chosen by ``HYPOTHESIS_PROFILE``.
+
+ci       (default) few examples, no deadline: the suite stays fast on 2 cores
+dev      even fewer, for quick edit-and-run loops
+intense  many examples, for hunting rare shapes before a release
+"""
+
+import os
+
+from hypothesis import settings
+
+settings.register_profile("ci", max_examples=25, deadline=None)
+settings.register_profile("dev", max_examples=8, deadline=None)
+settings.register_profile("intense", max_examples=400, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

@@ -1,0 +1,83 @@
+"""The op-test factory (after MyGrad's): one decorator per op generates a Hypothesis test
+that, for every drawn example, checks
+
+- the forward result against a NumPy reference (values, shape, float64 dtype),
+- gradcheck AND gradgradcheck in float64 (first and second derivatives against central
+  differences),
+- that neither forward nor backward mutates the inputs or the incoming gradient,
+- that every leaf's ``.grad`` has the leaf's shape and dtype and shares memory with no
+  other array (the incoming gradient, the data, another leaf's grad).
+
+Usage::
+
+    @op_test(lambda x, y: x + y, np.add, binary_case())
+    def test_add(): ...
+
+``case`` is a strategy of ``(arrays, kwargs)``; both functions are called as
+``fn(*inputs, **kwargs)``, with Tensors for the op under test and arrays for the reference.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+import tinygrad_edu as tg
+from tinygrad_edu.autograd import gradcheck, gradgradcheck
+
+
+def leaves(arrays) -> list[tg.Tensor]:
+    return [tg.tensor(np.array(a, dtype=np.float64), requires_grad=True) for a in arrays]
+
+
+def check_example(op, reference, arrays, kwargs, second_order=True, rtol=1e-12, atol=1e-12):
+    originals = [np.array(a, copy=True) for a in arrays]
+    xs = leaves(arrays)
+
+    # forward against NumPy
+    out = op(*xs, **kwargs)
+    expected = np.asarray(reference(*originals, **kwargs))
+    assert out.shape == expected.shape, (out.shape, expected.shape)
+    assert out.dtype == np.float64
+    np.testing.assert_allclose(out.data, expected, rtol=rtol, atol=atol)
+    for x, a in zip(xs, originals):
+        np.testing.assert_array_equal(x.data, a)  # forward changed no input
+
+    # backward with a random incoming gradient: not mutated, grads well formed
+    g = np.random.default_rng(0).uniform(-1, 1, out.shape)
+    g_tensor = tg.tensor(g.copy())
+    out.backward(g_tensor)
+    np.testing.assert_array_equal(g_tensor.data, g)  # the incoming gradient is untouched
+    others = [g_tensor.data] + [x.data for x in xs]
+    for k, x in enumerate(xs):
+        np.testing.assert_array_equal(x.data, originals[k])  # backward changed no input
+        if x.grad is None:  # an input the output does not depend on (e.g. empty slice)
+            continue
+        assert x.grad.shape == x.shape and x.grad.dtype == np.float64
+        assert not x.grad.requires_grad
+        for other in others + [y.grad.data for y in xs[:k] if y.grad is not None]:
+            assert not np.shares_memory(x.grad.data, other), "a .grad shares memory"
+
+    # first and second derivatives against central differences
+    xs = leaves(originals)
+    fn = functools.partial(op, **kwargs)
+    assert gradcheck(fn, xs)
+    if second_order:
+        assert gradgradcheck(fn, xs)
+
+
+def op_test(op, reference, case, second_order=True, rtol=1e-12, atol=1e-12):
+    """Decorator: replace the decorated stub by a Hypothesis test of ``op``."""
+
+    def decorate(stub):
+        def test(data):
+            arrays, kwargs = data.draw(case, label="(inputs, kwargs)")
+            check_example(op, reference, arrays, kwargs, second_order, rtol, atol)
+
+        test.__name__, test.__qualname__, test.__doc__ = stub.__name__, stub.__name__, stub.__doc__
+        return given(data=st.data())(test)
+
+    return decorate
