@@ -276,12 +276,7 @@ def cross_entropy(
     w_shape[class_dim] = n_classes
     w = None if weight is None else weight.to(input.dtype).reshape(w_shape)
 
-    if target.dtype.kind == "f":
-        if target.shape != input.shape:
-            raise ValueError(
-                f"Expected a target of class probabilities of the input's shape {input.shape}, "
-                f"got {target.shape}"
-            )
+    if target.dtype.kind == "f" and target.shape == input.shape:
         logp, target = _promote(logp, target)
         if label_smoothing > 0:
             target = target * (1 - label_smoothing) + label_smoothing / n_classes
