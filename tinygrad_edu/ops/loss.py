@@ -18,7 +18,9 @@ import numpy as np
 from tinygrad_edu.autograd.function import Function
 
 LOG_FLOOR = -100.0  # PyTorch's clamp of log(x) and log(1 - x) in binary_cross_entropy
-EPSILON = 1e-12  # PyTorch's floor of x(1 - x) in binary_cross_entropy's derivative
+# PyTorch's floor of x(1 - x) in binary_cross_entropy's derivative: 1e-12 as a C float,
+# which is 1e-12 * (1 - 4e-9); kept exactly so the float64 gradients at x = 0 or 1 agree.
+EPSILON = float(np.float32(1e-12))
 
 
 class BinaryCrossEntropy(Function):
