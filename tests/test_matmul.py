@@ -31,10 +31,8 @@ def test_matmul(): ...
         pair
     ),
 )
-def test_matmul_1d_cases(): ...
-
-
-"""Each 1-D case explicitly, so none depends on what Hypothesis happens to draw."""
+def test_matmul_1d_cases():
+    """Each 1-D case explicitly, so none depends on what Hypothesis happens to draw."""
 
 
 @op_test(

@@ -215,17 +215,13 @@ def getitem(x, index):
     getitem,
     index_case(lambda s: hnp.basic_indices(s, allow_newaxis=True, allow_ellipsis=True)),
 )
-def test_getitem_basic(): ...
-
-
-"""ints, slices (negative steps included), None and Ellipsis."""
+def test_getitem_basic():
+    """ints, slices (negative steps included), None and Ellipsis."""
 
 
 @op_test(getitem, getitem, index_case(lambda s: hnp.integer_array_indices(s)))
-def test_getitem_integer_arrays(): ...
-
-
-"""Integer arrays, which may repeat an element: those gradients must accumulate."""
+def test_getitem_integer_arrays():
+    """Integer arrays, which may repeat an element: those gradients must accumulate."""
 
 
 @op_test(getitem, getitem, index_case(lambda s: hnp.arrays(np.bool_, s)))
