@@ -28,6 +28,9 @@ class BinaryCrossEntropy(Function):
 
     dl/dx = -y/x + (1 - y)/(1 - x) = (x - y) / (x (1 - x)),  taken as (x - y) / max(x(1-x), 1e-12)
     dl/dy = max(log(1 - x), -100) - max(log x, -100)
+
+    (the derivative of the clamped forward; PyTorch's target gradient leaves these logs
+    unclamped, so at x = 0 or 1 it is infinite where ours is +-100.)
     """
 
     @staticmethod
