@@ -12,8 +12,6 @@ import textwrap
 import numpy as np
 import pytest
 
-import tinygrad_edu
-
 TINYGRAD_IMPORTS = """
 import tinygrad_edu as torch
 import tinygrad_edu.nn as nn
@@ -180,10 +178,6 @@ def test_regression_loop(framework):
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
-@pytest.mark.skipif(
-    not hasattr(tinygrad_edu, "save"),
-    reason="tinygrad_edu.save / load are not exported from the package root yet",
-)
 def test_binary_classifier_with_split_and_checkpoint(framework, tmp_path):
     ns = run(imports_for(framework), BINARY_CLASSIFIER, checkpoint_path=str(tmp_path / "m.pt"))
     (first_loss, _), (last_loss, last_acc) = ns["history"][0], ns["history"][-1]

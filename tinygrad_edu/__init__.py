@@ -8,13 +8,16 @@ scripts. Where to look:
     autograd/            Function, the backward engine, no_grad, gradcheck
     creation.py          tensor, zeros, ones, arange, rand, ...
     optim/               SGD, Adam, AdamW, RMSprop, Adagrad, lr_scheduler
+    nn/                  Module, Linear, activations, losses, functional, init
+    utils/data.py        Dataset, TensorDataset, DataLoader, random_split
+    serialization.py     save / load (.npz plus a JSON index, atomic, no pickle)
     datasets/            MNIST, Iris and the source material's synthetic sets
 """
 
 # Tensor first: the autograd package and the ops import it.
 from tinygrad_edu.tensor import Tensor  # isort: skip
 
-from tinygrad_edu import autograd, datasets, optim
+from tinygrad_edu import autograd, datasets, nn, optim, utils
 from tinygrad_edu.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from tinygrad_edu.creation import (
     arange,
@@ -87,5 +90,6 @@ from tinygrad_edu.functional import (
     where,
 )
 from tinygrad_edu.random import Generator, manual_seed
+from tinygrad_edu.serialization import load, save
 
 __version__ = "0.1.0"
