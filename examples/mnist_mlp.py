@@ -122,6 +122,7 @@ def train(args: argparse.Namespace) -> dict[str, object]:
                 history[k].append(v)
             if tqdm:
                 batches.set_postfix(
+                    refresh=False,
                     cost=f"{loss.item():.4f}",
                     acc=f"{m['acc']:.3f}",
                     r2=f"{m['r2']:.3f}",
