@@ -12,12 +12,13 @@ scripts. Where to look:
     utils/data.py        Dataset, TensorDataset, DataLoader, random_split
     serialization.py     save / load (.npz plus a JSON index, atomic, no pickle)
     datasets/            MNIST, Iris and the source material's synthetic sets
+    derivations/         the source material's hand-derived gradients, checked against the tape
 """
 
 # Tensor first: the autograd package and the ops import it.
 from tinygrad_edu.tensor import Tensor  # isort: skip
 
-from tinygrad_edu import autograd, datasets, nn, optim, utils
+from tinygrad_edu import autograd, datasets, derivations, nn, optim, utils
 from tinygrad_edu.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from tinygrad_edu.creation import (
     arange,
