@@ -53,6 +53,12 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     if not tensors:
         raise ValueError("cat: expected a non-empty list of Tensors")
     first = tensors[0]
+    for k, t in enumerate(tensors):
+        if t.ndim == 0:
+            raise RuntimeError(
+                f"cat: zero-dimensional tensor (at position {k}) cannot be concatenated; "
+                "use stack() to join 0-d tensors"
+            )
     d = _axis(dim, first.ndim)
     for t in tensors[1:]:
         if t.ndim != first.ndim or any(

@@ -344,6 +344,8 @@ class Tensor:
         return E.Sqrt.apply(_floating(self))
 
     def abs(self) -> Tensor:
+        if self.data.dtype.kind == "b":
+            raise TypeError("abs(): not supported for tensors of dtype bool")
         return E.Abs.apply(self)
 
     def sin(self) -> Tensor:

@@ -100,6 +100,11 @@ class Pow(Function):
 
     @staticmethod
     def forward(ctx, x, y):
+        if x.dtype.kind in "iub" and y.dtype.kind in "iu" and np.any(y.data < 0):
+            raise RuntimeError(
+                f"pow: integers to negative integer powers are not allowed (base {x.dtype} of "
+                f"shape {x.shape}, exponent {y.dtype} of shape {y.shape}); use .float()"
+            )
         ctx.save_for_backward(x, y)
         return np.power(x.data, y.data)
 

@@ -1,8 +1,9 @@
 """Softmax and log-softmax: fused ops, each with a one-line backward.
 
 Both subtract the per-row maximum before exponentiating (softmax(x) = softmax(x - c) for
-any constant c), so inputs of size 1e5 give finite results. Composing them from exp, sum
-and div would give the same gradients with more graph nodes; the tests check that.
+any constant c), so inputs of size 1e5 give finite results; the maximum of an empty row is
+taken as -inf (``initial=``), so an empty input gives an empty output. Composing them from
+exp, sum and div would give the same gradients with more graph nodes; the tests check that.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ class Softmax(Function):
     @staticmethod
     def forward(ctx, x, *, dim):
         ctx.dim = dim
-        e = np.exp(x.data - np.max(x.data, axis=dim, keepdims=True))
+        e = np.exp(x.data - np.max(x.data, axis=dim, keepdims=True, initial=-np.inf))
         return e / np.sum(e, axis=dim, keepdims=True)
 
     @staticmethod
@@ -43,7 +44,7 @@ class LogSoftmax(Function):
     @staticmethod
     def forward(ctx, x, *, dim):
         ctx.dim = dim
-        shifted = x.data - np.max(x.data, axis=dim, keepdims=True)
+        shifted = x.data - np.max(x.data, axis=dim, keepdims=True, initial=-np.inf)
         return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
 
     @staticmethod

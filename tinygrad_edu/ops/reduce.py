@@ -51,8 +51,11 @@ class _Extreme(Function):
 
     @staticmethod
     def forward(ctx, x, *, axes=None, keepdim=False):
-        if x.data.size == 0:
-            raise RuntimeError(f"{type(ctx).__name__.lower()}(): cannot reduce an empty tensor")
+        if x.data.size == 0 and (axes is None or any(x.shape[a] == 0 for a in axes)):
+            raise RuntimeError(
+                f"{type(ctx).__name__.lower()}(): cannot reduce over an empty dimension of a "
+                f"tensor of shape {x.shape} (there is no identity for max and min)"
+            )
         extreme = type(ctx).reduce(x.data, axis=axes, keepdims=True)
         hits = x.data == extreme
         ctx.share = hits / np.sum(hits, axis=axes, keepdims=True, dtype=x.dtype)
@@ -94,7 +97,7 @@ class LogSumExp(Function):
 
     @staticmethod
     def forward(ctx, x, *, axes=None, keepdim=False):
-        m = np.max(x.data, axis=axes, keepdims=True)
+        m = np.max(x.data, axis=axes, keepdims=True, initial=-np.inf)  # empty: -inf
         m = np.where(np.isfinite(m), m, 0)  # all -inf (or an inf): leave the sum to decide
         out = m + np.log(np.sum(np.exp(x.data - m), axis=axes, keepdims=True))
         ctx.axes = axes
