@@ -36,18 +36,31 @@ class Tensor:
     tensor([2., 4., 6.])
     """
 
-    __slots__ = ("__weakref__", "_requires_grad", "_version", "data", "grad", "grad_fn")
+    __slots__ = (
+        "__weakref__",
+        "_hooks",
+        "_requires_grad",
+        "_version",
+        "data",
+        "grad",
+        "grad_fn",
+        "name",
+    )
     __hash__ = object.__hash__  # tensors are dict keys by identity (== is elementwise)
     __array_ufunc__ = None  # ndarray + Tensor defers to Tensor.__radd__ and stays on the tape
 
-    def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
+    def __init__(
+        self, data: Any, requires_grad: bool = False, dtype: Any = None, name: str | None = None
+    ) -> None:
         if isinstance(data, Tensor):
             data = data.data
         array = _to_array(data, dtype)
         self.data: np.ndarray = array
         self.grad: Tensor | None = None
         self.grad_fn: Any = None
+        self.name: str | None = name  # a label for people: viz.to_dot shows it
         self._version = 0
+        self._hooks: GradHooks | None = None  # a leaf's register_hook hooks
         self._requires_grad = False
         if requires_grad:
             self.requires_grad = True
@@ -59,8 +72,10 @@ class Tensor:
         t.data = data
         t.grad = None
         t.grad_fn = grad_fn
+        t.name = None
         t._requires_grad = requires_grad
         t._version = 0
+        t._hooks = None
         return t
 
     # ------------------------------------------------------------------ attributes
@@ -245,15 +260,45 @@ class Tensor:
         engine.backward(self, gradient, retain_graph, create_graph)
 
     def retain_grad(self) -> None:
-        """Keep ``.grad`` for this non-leaf tensor too (leaves always keep theirs)."""
+        """Keep ``.grad`` for this non-leaf tensor too (leaves always keep theirs).
+
+        The kept gradient is the one after this tensor's hooks (see ``register_hook``).
+        """
         if not self._requires_grad:
             raise RuntimeError("can't retain_grad on a Tensor that has requires_grad=False")
         if self.grad_fn is None:
             return
-        node = self.grad_fn
-        if getattr(node, "_retained", None) is None:
-            node._retained = []
-        node._retained.append(weakref.ref(self))
+        retained = _grad_hooks(self).retained
+        if not any(ref() is self for ref in retained):
+            retained.append(weakref.ref(self))
+
+    @property
+    def retains_grad(self) -> bool:
+        """True for a non-leaf tensor on which ``retain_grad()`` was called."""
+        hooks = self.grad_fn._hooks if self.grad_fn is not None else None
+        return hooks is not None and any(ref() is self for ref in hooks.retained)
+
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
+        """Call ``hook(grad)`` whenever backward computes the gradient of this tensor.
+
+        If the hook returns a tensor (of the gradient's shape), it replaces the gradient:
+        for a non-leaf it is what flows on to the inputs, for a leaf what is added to
+        ``.grad``. Returns a handle; ``handle.remove()`` takes the hook off again.
+
+        >>> x = Tensor([1.0, 2.0], requires_grad=True)
+        >>> h = x.register_hook(lambda g: g * 10)
+        >>> (x * x).sum().backward()
+        >>> x.grad
+        tensor([20., 40.])
+        """
+        if not self._requires_grad:
+            raise RuntimeError(
+                "cannot register a hook on a tensor that doesn't require gradient "
+                f"(shape {self.shape}, dtype {self.dtype})"
+            )
+        if not callable(hook):
+            raise TypeError(f"register_hook expects a function, got {type(hook).__name__}")
+        return _grad_hooks(self).hooks.add(hook)
 
     # ------------------------------------------------------------------ arithmetic
     def add(self, other: Tensor | Scalar, alpha: Scalar = 1) -> Tensor:
@@ -840,9 +885,18 @@ def _inplace(t: Tensor, name: str, compute: Callable[[Tensor], Tensor], other: A
     return t
 
 
+def _grad_hooks(t: Tensor) -> GradHooks:
+    """The hooks of ``t``, created on first use: on its node, or on the tensor if a leaf."""
+    owner = t.grad_fn if t.grad_fn is not None else t
+    if owner._hooks is None:
+        owner._hooks = GradHooks()
+    return owner._hooks
+
+
 # The ops import Tensor from this module, so they are imported at the bottom.
 from tinygrad_edu.autograd import engine  # noqa: E402
 from tinygrad_edu.autograd.grad_mode import GradMode  # noqa: E402
+from tinygrad_edu.autograd.hooks import GradHooks, RemovableHandle  # noqa: E402
 from tinygrad_edu.ops import elementwise as E  # noqa: E402
 from tinygrad_edu.ops import matmul as MM  # noqa: E402
 from tinygrad_edu.ops import movement as M  # noqa: E402

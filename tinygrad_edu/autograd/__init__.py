@@ -4,8 +4,10 @@
 - ``backward`` / ``grad``: run the chain rule over the recorded graph.
 - ``no_grad`` / ``enable_grad`` / ``set_grad_enabled``: switch recording off and on.
 - ``gradcheck`` / ``gradgradcheck``: compare gradients with finite differences.
+- ``detect_anomaly`` / ``set_detect_anomaly``: find the backward that first made a NaN/inf.
 """
 
+from tinygrad_edu.autograd.anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from tinygrad_edu.autograd.engine import backward, grad
 from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -15,11 +17,14 @@ __all__ = [
     "Function",
     "GradcheckError",
     "backward",
+    "detect_anomaly",
     "enable_grad",
     "grad",
     "gradcheck",
     "gradgradcheck",
+    "is_anomaly_enabled",
     "is_grad_enabled",
     "no_grad",
+    "set_detect_anomaly",
     "set_grad_enabled",
 ]

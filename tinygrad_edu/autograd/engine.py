@@ -10,6 +10,11 @@ At each node the engine calls ``backward(ctx, grad)`` and hands each returned gr
 the matching input: a node's gradient is summed in a dict until that node's turn; a leaf's
 is added into ``leaf.grad`` (across calls too, as in PyTorch). After the walk the nodes
 drop what they held (inputs, saved tensors), unless ``retain_graph=True``.
+
+Hooks (``autograd/hooks.py``) run on a node's total gradient before its backward; a leaf
+with hooks has its gradients summed over the walk and its hooks run once at the end. Under
+``detect_anomaly()`` each returned gradient is checked for NaN/inf (``autograd/anomaly.py``).
+Without hooks or anomaly mode, each costs one attribute read per node.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from tinygrad_edu.autograd.anomaly import AnomalyMode, check_gradients
 from tinygrad_edu.autograd.function import _FREED_MESSAGE, Function
 from tinygrad_edu.autograd.grad_mode import GradMode
 from tinygrad_edu.tensor import Tensor
@@ -165,13 +171,16 @@ def _run(
                 capture_leaf[id(t)] = i
 
     node_grads: dict[int, Tensor] = {}
+    # Leaves with hooks: their gradient is summed over the walk, the hooks run once at the end.
+    hooked_leaves: dict[int, tuple[Tensor, Tensor]] = {}
     roots: list[Function] = []
+    anomaly = AnomalyMode.enabled
     prev_mode = GradMode.enabled
     GradMode.enabled = create_graph
     try:
         for out, g in zip(outputs, grad_outputs):
             if out.grad_fn is None:  # backward() called on a leaf itself
-                _deliver_to_leaf(out, g, create_graph, capture_leaf, captured)
+                _deliver_to_leaf(out, g, create_graph, capture_leaf, captured, hooked_leaves)
             else:
                 key = id(out.grad_fn)
                 node_grads[key] = _add(node_grads.get(key), g)
@@ -182,19 +191,22 @@ def _run(
             g = node_grads.pop(id(node), None)
             if g is None:
                 continue
+            hooks = node._hooks
+            if hooks is not None:  # the output tensor's register_hook / retain_grad
+                g = hooks.run(g, g.shape, g.dtype)
+                hooks.store_retained(g, create_graph)
             if capture is not None and id(node) in capture_node:
                 i = capture_node[id(node)]
                 captured[i] = _add(captured[i], g)
-            retained = getattr(node, "_retained", None)
-            if retained is not None:
-                _store_retained(retained, g, create_graph)
             input_grads = type(node).backward(node, g)
             if not isinstance(input_grads, tuple):
                 input_grads = (input_grads,)
             inputs = node.inputs
             assert inputs is not None
-            if len(input_grads) < len(inputs):
-                input_grads = input_grads + (None,) * (len(inputs) - len(input_grads))
+            if len(input_grads) != len(inputs):
+                input_grads = _pad_grads(node, input_grads, len(inputs))
+            if anomaly:
+                check_gradients(node, input_grads)
             # The edges taken at forward time, not x.grad_fn now: an in-place op since then
             # may have given x a new grad_fn (or made it require grad).
             for x, gx, need, prev in zip(
@@ -204,12 +216,15 @@ def _run(
                     continue
                 gx = _check_grad(node, x, gx)
                 if prev is None:
-                    _deliver_to_leaf(x, gx, create_graph, capture_leaf, captured)
+                    _deliver_to_leaf(x, gx, create_graph, capture_leaf, captured, hooked_leaves)
                 else:
                     key = id(prev)
                     node_grads[key] = _add(node_grads.get(key), gx)
             if not retain_graph:
                 node.release()
+        for leaf, g in hooked_leaves.values():
+            g = leaf._hooks.run(g, leaf.shape, leaf.dtype)
+            _deliver_to_leaf(leaf, g, create_graph, capture_leaf, captured, None)
     finally:
         GradMode.enabled = prev_mode
     return captured
@@ -237,13 +252,28 @@ def _check_grad(node: Function, x: Tensor, g: Tensor) -> Tensor:
     return g
 
 
+def _pad_grads(node: Function, grads: tuple, n_inputs: int) -> tuple:
+    """Fill a short tuple of gradients with None; refuse a long one."""
+    if len(grads) > n_inputs:
+        raise RuntimeError(
+            f"function {node.name()} returned an incorrect number of gradients (expected "
+            f"{n_inputs}, one per argument of forward, got {len(grads)})"
+        )
+    return grads + (None,) * (n_inputs - len(grads))
+
+
 def _deliver_to_leaf(
     leaf: Tensor,
     g: Tensor,
     create_graph: bool,
     capture_leaf: dict[int, int] | None,
     captured: dict[int, Tensor | None],
+    hooked_leaves: dict[int, tuple[Tensor, Tensor]] | None,
 ) -> None:
+    if hooked_leaves is not None and leaf._hooks is not None:  # hooks run once, at the end
+        held = hooked_leaves.get(id(leaf))
+        hooked_leaves[id(leaf)] = (leaf, g if held is None else _add(held[1], g))
+        return
     if capture_leaf is not None:  # autograd.grad(): collect, never touch .grad
         i = capture_leaf.get(id(leaf))
         if i is not None:
@@ -258,15 +288,3 @@ def _deliver_to_leaf(
         leaf.grad = leaf.grad + g
     else:
         np.add(leaf.grad.data, g.data, out=leaf.grad.data)
-
-
-def _store_retained(retained: list, g: Tensor, create_graph: bool) -> None:
-    """``retain_grad()`` on a non-leaf: keep the gradient arriving at its node."""
-    for ref in retained:
-        t = ref()
-        if t is None:
-            continue
-        if t.grad is None:
-            t.grad = g.clone() if create_graph else Tensor._make(g.data.copy(), False, None)
-        else:
-            t.grad = Tensor._make(np.asarray(t.grad.data + g.data), False, None)

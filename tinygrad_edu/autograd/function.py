@@ -28,11 +28,14 @@ be differentiated again (higher-order gradients) with no extra code per op.
 
 from __future__ import annotations
 
+import traceback
 from typing import Any
 
 import numpy as np
 
+from tinygrad_edu.autograd.anomaly import AnomalyMode, forward_stack
 from tinygrad_edu.autograd.grad_mode import GradMode
+from tinygrad_edu.autograd.hooks import GradHooks
 from tinygrad_edu.tensor import Tensor
 
 
@@ -40,7 +43,10 @@ class Function:
     """Base class of every differentiable op (and of your own custom ops).
 
     Subclasses define ``forward(ctx, *args, **kwargs)`` and ``backward(ctx, grad_output)``
-    as static methods; call the op with ``MyOp.apply(*args, **kwargs)``.
+    as static methods; call the op with ``MyOp.apply(*args, **kwargs)``. ``forward`` gets
+    the tensors themselves and returns one NumPy array or one Tensor (computed with Tensor
+    ops if you like: recording is off inside forward). ``backward`` returns one gradient
+    per positional argument of forward (None where there is none), as Tensors.
 
     Attributes a backward can use:
         ctx.inputs            the positional arguments given to ``apply``
@@ -53,6 +59,10 @@ class Function:
 
     #: Set to True in ops whose backward reads ``ctx.output`` (exp, tanh, softmax ...).
     saves_output: bool = False
+    #: The output tensor's register_hook / retain_grad hooks (created on first use).
+    _hooks: GradHooks | None = None
+    #: Where forward was called, kept only under ``detect_anomaly()`` (see anomaly.py).
+    _stack: traceback.StackSummary | None = None
 
     inputs: tuple[Any, ...] | None
     next_nodes: tuple[Function | None, ...] | None
@@ -83,13 +93,15 @@ class Function:
         finally:
             GradMode.enabled = enabled
         if type(out) is not np.ndarray:
-            out = out.data if isinstance(out, Tensor) else np.asarray(out)
+            out = _forward_result(cls, out)
         if not track:
             return _make_tensor(out, False, None)
         ctx.inputs = args
         ctx.next_nodes = tuple(a.grad_fn if n else None for a, n in zip(args, needs))
         if cls.saves_output:
             ctx._output_data = out
+        if AnomalyMode.enabled:
+            ctx._stack = forward_stack()
         return _make_tensor(out, True, ctx)
 
     # ----------------------------------------------------------------- saving state
@@ -179,6 +191,18 @@ class AccumulateGrad:
 
     def __repr__(self) -> str:
         return f"<AccumulateGrad object at {id(self):#x}>"
+
+
+def _forward_result(cls: type, out: Any) -> np.ndarray:
+    """The array behind what ``forward`` returned: an array, a Tensor, or a number."""
+    if isinstance(out, Tensor):
+        return out.data
+    if out is None or isinstance(out, (tuple, list, dict)):
+        raise TypeError(
+            f"{cls.__name__}.forward returned {type(out).__name__}; it must return one "
+            "Tensor or NumPy array (a Function has exactly one output)"
+        )
+    return np.asarray(out)
 
 
 _FREED_MESSAGE = (

@@ -20,13 +20,15 @@ frameworks key for key.
 
 from __future__ import annotations
 
+import functools
 from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
 import numpy as np
 
-from tinygrad_edu.autograd.grad_mode import no_grad
+from tinygrad_edu.autograd.grad_mode import is_grad_enabled, no_grad
+from tinygrad_edu.autograd.hooks import HookDict, RemovableHandle
 from tinygrad_edu.tensor import Tensor
 
 M = TypeVar("M", bound="Module")
@@ -91,8 +93,60 @@ class Module:
             f'Module [{type(self).__name__}] is missing the required "forward" function'
         )
 
+    # Hooks, by handle id; class-level None until the first register_*_hook call.
+    _forward_hooks: HookDict | None = None
+    _backward_hooks: HookDict | None = None
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.forward(*args, **kwargs)
+        if self._forward_hooks is None and self._backward_hooks is None:
+            return self.forward(*args, **kwargs)
+        return self._call_with_hooks(args, kwargs)
+
+    # ------------------------------------------------------------------ hooks
+    def register_forward_hook(
+        self, hook: Callable[[Module, tuple[Any, ...], Any], Any]
+    ) -> RemovableHandle:
+        """Call ``hook(module, args, output)`` after every ``forward``.
+
+        ``args`` are the positional arguments the module was called with. If the hook
+        returns something other than None, that becomes the module's output. Returns a
+        handle; ``handle.remove()`` unregisters the hook.
+        """
+        if self._forward_hooks is None:
+            object.__setattr__(self, "_forward_hooks", HookDict())
+        return self._forward_hooks.add(hook)
+
+    def register_full_backward_hook(
+        self,
+        hook: Callable[[Module, tuple[Tensor | None, ...], tuple[Tensor | None, ...]], Any],
+    ) -> RemovableHandle:
+        """Call ``hook(module, grad_input, grad_output)`` during backward.
+
+        ``grad_output`` holds dL/d(output) and ``grad_input`` dL/d(each positional Tensor
+        argument), None for one that needs no gradient. The hook runs once the gradients
+        of all inputs are known (at once, with all None, if no input requires grad). For a
+        module with one tensor input (every layer in ``nn``) the hook may return a new
+        ``grad_input`` tuple, which replaces the gradient that flows on. Basic form: the
+        module's output must be one Tensor.
+        """
+        if self._backward_hooks is None:
+            object.__setattr__(self, "_backward_hooks", HookDict())
+        return self._backward_hooks.add(hook)
+
+    def _call_with_hooks(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        backward_hooks = list(self._backward_hooks.values()) if self._backward_hooks else []
+        call = None
+        if backward_hooks:
+            call = _BackwardHookCall(self, backward_hooks, args)
+            args = call.inputs
+        output = self.forward(*args, **kwargs)
+        for hook in list(self._forward_hooks.values()) if self._forward_hooks else []:
+            result = hook(self, args, output)
+            if result is not None:
+                output = result
+        if call is not None:
+            output = call.watch_output(output)
+        return output
 
     # ------------------------------------------------------------------ registration
     def __setattr__(self, name: str, value: Any) -> None:
@@ -439,6 +493,73 @@ class Module:
             else:
                 text += "\n  " + "\n  ".join(lines) + "\n"
         return text + ")"
+
+
+class _BackwardHookCall:
+    """One call of a module with backward hooks: hook points on its inputs and output.
+
+    Each tensor input requiring grad is passed through an identity op, so that dL/d(input)
+    (the total over every use inside ``forward``) arrives at a node of its own; a tensor
+    hook there collects it. A hook on the output collects dL/d(output).
+    """
+
+    def __init__(self, module: Module, hooks: list[Callable[..., Any]], args: tuple) -> None:
+        self.module, self.hooks = module, hooks
+        self.grad_output: tuple[Tensor | None, ...] = (None,)
+        self.grad_input: list[Tensor | None] = [None] * len(args)
+        inputs = list(args)
+        self.pending: set[int] = set()
+        for i, a in enumerate(args):
+            if isinstance(a, Tensor) and a.requires_grad and is_grad_enabled():
+                inputs[i] = a.view(a.shape)  # a new node: the hook point for this input
+                inputs[i].register_hook(functools.partial(self._input_grad, i))
+                self.pending.add(i)
+        self.tensor_positions = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
+        self.inputs = tuple(inputs)
+
+    def watch_output(self, output: Any) -> Any:
+        if not isinstance(output, Tensor):
+            raise TypeError(
+                f"register_full_backward_hook: {type(self.module).__name__} returned a "
+                f"{type(output).__name__}; backward hooks need a module whose output is one Tensor"
+            )
+        if not output.requires_grad:
+            return output
+        output = output.view(output.shape)  # a node of its own, even if forward returned x
+        output.register_hook(self._output_grad)
+        return output
+
+    def _output_grad(self, grad: Tensor) -> None:
+        self.grad_output = (grad,)
+        if not self.pending:  # no input needs a gradient: report now
+            self._call_hooks()
+
+    def _input_grad(self, i: int, grad: Tensor) -> Tensor | None:
+        self.grad_input[i] = grad
+        self.pending.discard(i)
+        if self.pending:
+            return None
+        replaced = self._call_hooks()
+        return replaced[i] if replaced is not None else None
+
+    def _call_hooks(self) -> list[Tensor | None] | None:
+        grad_input = tuple(self.grad_input[i] for i in self.tensor_positions)
+        replaced = None
+        for hook in self.hooks:
+            result = hook(self.module, grad_input, self.grad_output)
+            if result is None:
+                continue
+            result = tuple(result)
+            if len(self.tensor_positions) != 1 or len(result) != 1:
+                raise RuntimeError(
+                    f"register_full_backward_hook: a hook of {type(self.module).__name__} "
+                    f"returned {len(result)} gradients; replacing grad_input is supported for "
+                    "modules with exactly one tensor input, as a 1-tuple"
+                )
+            grad_input = result
+            replaced = [None] * len(self.grad_input)
+            replaced[self.tensor_positions[0]] = result[0]
+        return replaced
 
 
 def _check_name(module: Module, name: str, kind: str) -> None:
