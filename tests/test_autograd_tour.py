@@ -1,0 +1,31 @@
+"""examples/autograd_tour.py runs in a few seconds and shows what it promises."""
+
+from __future__ import annotations
+
+import runpy
+import time
+from pathlib import Path
+
+TOUR = Path(__file__).resolve().parents[1] / "examples" / "autograd_tour.py"
+
+
+def test_tour_runs_and_shows_each_step(capsys):
+    start = time.perf_counter()
+    runpy.run_path(str(TOUR), run_name="__main__")
+    elapsed = time.perf_counter() - start
+    out = capsys.readouterr().out
+    for expected in [
+        "SumBackward\n    SigmoidBackward\n      MulBackward\n        AccumulateGrad",
+        "digraph tape {",
+        'n6 [label="x\\n(3,) float32\\ndata [1., 2., 3.]"',
+        "hook on h = x*x sees dL/dh = tensor([3., 3., 3.])",
+        "x.grad, clipped to [-5, 5]   = tensor([5., 5., 5.])",
+        "gradgradcheck (second derivatives)       -> True",
+        "f' = 3t^2 = 27,  f'' = 6t = 18",
+        "gradcheck(Cube.apply, (c,))        -> True",
+        "gradcheck says:\n  Jacobian mismatch for output 0 with respect to input 0",
+        "Function 'SqrtBackward' returned inf values",
+        "r = v.sqrt()",
+    ]:
+        assert expected in out, expected
+    assert elapsed < 20, f"the tour took {elapsed:.1f} s"
