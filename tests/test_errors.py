@@ -112,6 +112,18 @@ CASES = {
         ValueError,
         "cat: tensors must have the same shape except in dimension 1; got (2, 3) and (3, 3)",
     ),
+    "cat_0d": (
+        lambda a, b: tg.cat([a, b]),
+        [(), ()],
+        RuntimeError,
+        "cat: zero-dimensional tensor (at position 0) cannot be concatenated; use stack()",
+    ),
+    "amax_empty": (
+        lambda a: a.amax(1),
+        [(2, 0)],
+        RuntimeError,
+        "amax(): cannot reduce over an empty dimension of a tensor of shape (2, 0)",
+    ),
     "stack": (
         lambda a, b: tg.stack([a, b]),
         [(2, 3), (3, 2)],
@@ -272,3 +284,21 @@ def test_factory_errors():
         tg.from_numpy([1, 2])
     with pytest.raises(RuntimeError, match="CPU only"):
         tg.ones(1).to("cuda")
+
+
+def test_integer_to_negative_integer_power():
+    base, exponent = tg.tensor([2, 3]), tg.tensor([1, -1])
+    with pytest.raises(
+        RuntimeError,
+        match=re.escape(
+            "pow: integers to negative integer powers are not allowed (base int64 of shape "
+            "(2,), exponent int64 of shape (2,)); use .float()"
+        ),
+    ):
+        base**exponent
+    np.testing.assert_array_equal(exponent.data, [1, -1])
+
+
+def test_abs_of_bool():
+    with pytest.raises(TypeError, match="abs\\(\\): not supported for tensors of dtype bool"):
+        tg.tensor([True, False]).abs()
