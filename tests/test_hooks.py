@@ -84,6 +84,15 @@ def test_hooks_run_under_autograd_grad_and_create_graph():
     np.testing.assert_array_equal(h.data, [72.0])  # d(2 * 3x^2)/dx = 12x = 36, doubled
 
 
+def test_autograd_grad_runs_no_hooks_of_leaves_it_does_not_return():
+    x, w = leaf([1.0]), leaf([2.0])
+    calls = []
+    w.register_hook(lambda g: calls.append("w"))
+    x.register_hook(lambda g: calls.append("x"))
+    grad((x * w).sum(), x)
+    assert calls == ["x"] and w.grad is None
+
+
 def test_hook_error_messages():
     x = leaf([1.0, 2.0])
     with pytest.raises(RuntimeError, match=r"cannot register a hook on a tensor that doesn't"):

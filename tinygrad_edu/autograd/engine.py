@@ -270,7 +270,9 @@ def _deliver_to_leaf(
     captured: dict[int, Tensor | None],
     hooked_leaves: dict[int, tuple[Tensor, Tensor]] | None,
 ) -> None:
-    if hooked_leaves is not None and leaf._hooks is not None:  # hooks run once, at the end
+    if leaf._hooks is not None and hooked_leaves is not None:  # hooks run once, at the end
+        if capture_leaf is not None and id(leaf) not in capture_leaf:
+            return  # autograd.grad() does not want this leaf: no gradient, no hooks
         held = hooked_leaves.get(id(leaf))
         hooked_leaves[id(leaf)] = (leaf, g if held is None else _add(held[1], g))
         return
