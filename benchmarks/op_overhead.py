@@ -9,19 +9,26 @@ and the same fwd / fwd+bwd for PyTorch. The candidates are interleaved in blocks
 median block is reported, as ratios: machines here are shared and noisy, absolute times
 mean little.
 
-Run: python benchmarks/op_overhead.py [--blocks 9]
+Targets (issue #8): add (4,4) fwd <= 4x numpy; fwd+bwd of each op <= 0.3x torch's.
+
+Run: python benchmarks/op_overhead.py [--blocks 9] [--threads 1]
 """
 
 from __future__ import annotations
 
-import argparse
-import statistics
-import timeit
-from collections.abc import Callable
+from _bench import threads_from_argv
 
-import numpy as np
+THREADS = threads_from_argv()  # before NumPy is imported
 
-import tinygrad_edu as tg
+import argparse  # noqa: E402
+import statistics  # noqa: E402
+import timeit  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+
+import numpy as np  # noqa: E402
+from _bench import add_threads_arg, describe, set_torch_threads  # noqa: E402
+
+import tinygrad_edu as tg  # noqa: E402
 
 try:
     import torch
@@ -81,9 +88,10 @@ def cases() -> dict[str, dict[str, Callable[[], object]]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--blocks", type=int, default=9)
+    add_threads_arg(parser)
     args = parser.parse_args()
-    if torch is not None:
-        torch.set_num_threads(1)
+    set_torch_threads(torch, THREADS)
+    print(describe(THREADS, torch))
     for name, candidates in cases().items():
         for fn in candidates.values():  # warm up
             per_call(fn, 200)
@@ -99,6 +107,11 @@ def main() -> None:
             line = f"  {k:<14} {v * 1e6:9.2f} us   {v / base:7.2f}x numpy"
             if torch is not None and k in ("fwd", "fwd+bwd"):
                 line += f"   {v / med['torch ' + k]:5.2f}x torch"
+            if k == "fwd" and name.startswith("add"):
+                line += f"   target <= 4x numpy: {'PASS' if v / base <= 4 else 'FAIL'}"
+            if k == "fwd+bwd" and torch is not None:
+                ok = v / med["torch fwd+bwd"] <= 0.3
+                line += f"   target <= 0.3x torch: {'PASS' if ok else 'FAIL'}"
             print(line)
 
 
