@@ -8,20 +8,25 @@ The two are timed in alternating blocks (so that both see the same machine condi
 and the ratio of the medians over the blocks is printed. Target: at most 1.2.
 
 Run from the repository root (or with the package installed):
-    PYTHONPATH=. python benchmarks/optim_step.py [--blocks 9] [--steps 200]
+    PYTHONPATH=. python benchmarks/optim_step.py [--blocks 9] [--steps 200] [--threads 1]
 """
 
 from __future__ import annotations
 
-import argparse
-import math
-import statistics
-import time
+from _bench import threads_from_argv
 
-import numpy as np
+THREADS = threads_from_argv()  # before NumPy is imported
 
-from tinygrad_edu import Tensor
-from tinygrad_edu.optim import Adam
+import argparse  # noqa: E402
+import math  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+from _bench import add_threads_arg, describe  # noqa: E402
+
+from tinygrad_edu import Tensor  # noqa: E402
+from tinygrad_edu.optim import Adam  # noqa: E402
 
 SHAPES = [(128, 784), (128,), (40, 128), (40,), (10, 40), (10,)]
 LR, BETA1, BETA2, EPS = 1e-3, 0.9, 0.99, 1e-8
@@ -68,7 +73,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--blocks", type=int, default=9, help="alternating blocks (>= 7)")
     parser.add_argument("--steps", type=int, default=200, help="Adam steps per block")
+    add_threads_arg(parser)
     args = parser.parse_args()
+    print(describe(THREADS))
 
     rng = np.random.default_rng(0)
     start = [rng.normal(size=s).astype(np.float32) * 0.05 for s in SHAPES]
