@@ -128,21 +128,21 @@ def _topological_order(roots: list[Function]) -> list[Function]:
     nodes (post-order), and the reversed list is the order backward needs.
     """
     order: list[Function] = []
-    seen: set[int] = set()
+    seen: set[Function] = set()
     stack: list[tuple[Function, bool]] = [(r, False) for r in roots]
     while stack:
         node, inputs_done = stack.pop()
         if inputs_done:
             order.append(node)
             continue
-        if id(node) in seen:
+        if node in seen:
             continue
-        seen.add(id(node))
+        seen.add(node)
         if node.inputs is None:
             raise RuntimeError(_FREED_MESSAGE)
         stack.append((node, True))
         for n in node.next_nodes:
-            if n is not None and id(n) not in seen:
+            if n is not None and n not in seen:
                 stack.append((n, False))
     order.reverse()
     return order
@@ -159,18 +159,18 @@ def _run(
     position) instead of accumulating into leaves."""
     # Where captured gradients are collected: non-leaf tensors by their node, leaves by id.
     captured: dict[int, Tensor | None] = {}
-    capture_node: dict[int, int] = {}
+    capture_node: dict[Function, int] = {}
     capture_leaf: dict[int, int] | None = None
     if capture is not None:
         capture_leaf = {}
         for i, t in enumerate(capture):
             captured[i] = None
             if t.grad_fn is not None:
-                capture_node[id(t.grad_fn)] = i
+                capture_node[t.grad_fn] = i
             else:
                 capture_leaf[id(t)] = i
 
-    node_grads: dict[int, Tensor] = {}
+    node_grads: dict[Function, Tensor] = {}  # gradients summed per node until its turn
     # Leaves with hooks: their gradient is summed over the walk, the hooks run once at the end.
     hooked_leaves: dict[int, tuple[Tensor, Tensor]] = {}
     roots: list[Function] = []
@@ -182,27 +182,25 @@ def _run(
             if out.grad_fn is None:  # backward() called on a leaf itself
                 _deliver_to_leaf(out, g, create_graph, capture_leaf, captured, hooked_leaves)
             else:
-                key = id(out.grad_fn)
-                node_grads[key] = _add(node_grads.get(key), g)
+                node_grads[out.grad_fn] = _add(node_grads.get(out.grad_fn), g)
                 roots.append(out.grad_fn)
         order = _topological_order(roots)  # raises before any change if the graph was freed
 
         for node in order:
-            g = node_grads.pop(id(node), None)
+            g = node_grads.pop(node, None)
             if g is None:
                 continue
             hooks = node._hooks
             if hooks is not None:  # the output tensor's register_hook / retain_grad
                 g = hooks.run(g, g.shape, g.dtype)
                 hooks.store_retained(g, create_graph)
-            if capture is not None and id(node) in capture_node:
-                i = capture_node[id(node)]
+            if capture_node and node in capture_node:
+                i = capture_node[node]
                 captured[i] = _add(captured[i], g)
             input_grads = type(node).backward(node, g)
-            if not isinstance(input_grads, tuple):
+            if type(input_grads) is not tuple:
                 input_grads = (input_grads,)
             inputs = node.inputs
-            assert inputs is not None
             if len(input_grads) != len(inputs):
                 input_grads = _pad_grads(node, input_grads, len(inputs))
             if anomaly:
@@ -214,12 +212,14 @@ def _run(
             ):
                 if gx is None or not need:
                     continue
-                gx = _check_grad(node, x, gx)
+                if type(gx) is not Tensor or gx.data.shape != x.data.shape:
+                    gx = _check_grad(node, x, gx)
+                if gx.data.dtype != x.data.dtype:
+                    gx = gx.to(x.data.dtype)
                 if prev is None:
                     _deliver_to_leaf(x, gx, create_graph, capture_leaf, captured, hooked_leaves)
                 else:
-                    key = id(prev)
-                    node_grads[key] = _add(node_grads.get(key), gx)
+                    node_grads[prev] = _add(node_grads.get(prev), gx)
             if not retain_graph:
                 node.release()
         for leaf, g in hooked_leaves.values():
@@ -239,16 +239,14 @@ def _add(acc: Tensor | None, g: Tensor) -> Tensor:
     return Tensor._make(np.asarray(acc.data + g.data), False, None)
 
 
-def _check_grad(node: Function, x: Tensor, g: Tensor) -> Tensor:
-    """A gradient must have its input's shape and dtype; a wrong one names the op."""
+def _check_grad(node: Function, x: Tensor, g: object) -> Tensor:
+    """A gradient must be a Tensor of its input's shape; a wrong one names the op."""
     if not isinstance(g, Tensor):
         raise TypeError(f"{node.name()} returned a {type(g).__name__} as a gradient, not a Tensor")
     if g.shape != x.shape:
         raise RuntimeError(
             f"{node.name()} returned a gradient of shape {g.shape} for an input of shape {x.shape}"
         )
-    if g.dtype != x.dtype:
-        g = g.to(x.dtype)
     return g
 
 

@@ -80,24 +80,27 @@ class Function:
     def apply(cls, *args: Any, **kwargs: Any) -> Tensor:
         """Run ``forward`` and, if any input requires grad, record this call on the tape."""
         ctx = cls()
-        enabled = GradMode.enabled
-        if enabled:
-            needs = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
-            track = True in needs
-        else:
-            needs, track = (False,) * len(args), False
+        needs = None
+        if GradMode.enabled:
+            needs = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
+            if True not in needs:
+                needs = None
+        if needs is None:  # nothing to record (no_grad, or no input requires grad)
+            ctx.needs_input_grad = (False,) * len(args)
+            out = cls.forward(ctx, *args, **kwargs)
+            if type(out) is not np.ndarray:
+                out = _forward_result(cls, out)
+            return _make_tensor(out, False, None)
         ctx.needs_input_grad = needs
         GradMode.enabled = False  # forward itself is never recorded
         try:
             out = cls.forward(ctx, *args, **kwargs)
         finally:
-            GradMode.enabled = enabled
+            GradMode.enabled = True
         if type(out) is not np.ndarray:
             out = _forward_result(cls, out)
-        if not track:
-            return _make_tensor(out, False, None)
         ctx.inputs = args
-        ctx.next_nodes = tuple(a.grad_fn if n else None for a, n in zip(args, needs))
+        ctx.next_nodes = tuple([a.grad_fn if n else None for a, n in zip(args, needs)])
         if cls.saves_output:
             ctx._output_data = out
         if AnomalyMode.enabled:
