@@ -172,6 +172,21 @@ def test_gradgradcheck_losses():
     assert gradgradcheck(lambda a, b: F.binary_cross_entropy(a, b), [p, t])
     z = leaf(x.data.copy())
     assert gradgradcheck(lambda a, b: F.binary_cross_entropy_with_logits(a, b), [x, z])
+    for reduction in ("mean", "sum"):
+        assert gradgradcheck(lambda a, b: F.mse_loss(a, b, reduction=reduction), [p, t])
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_fused_mse_is_one_node_with_the_composed_gradients(reduction):
+    x, y = leaf(rng().standard_normal((4, 3))), leaf(rng(1).standard_normal((4, 3)))
+    fused = F.mse_loss(x, y, reduction=reduction)
+    assert fused.grad_fn.name() == "MSELossBackward"
+    diff = x - y
+    composed = (diff * diff).mean() if reduction == "mean" else (diff * diff).sum()
+    np.testing.assert_allclose(fused.data, composed.data, rtol=1e-14)
+    np.testing.assert_allclose(
+        [a.data for a in grad(fused, [x, y])], [a.data for a in grad(composed, [x, y])], rtol=1e-14
+    )
 
 
 def test_fused_bce_gradient_matches_composed_form():

@@ -51,3 +51,26 @@ class BinaryCrossEntropy(Function):
             with np.errstate(divide="ignore"):
                 gy = grad * ((1 - x).log().clamp(min=LOG_FLOOR) - x.log().clamp(min=LOG_FLOOR))
         return gx, gy
+
+
+class MSELoss(Function):
+    """l = sum((x - y)^2) / n over all elements: n = their number ('mean') or 1 ('sum').
+
+    dl/dx = 2 (x - y) / n,      dl/dy = -2 (x - y) / n.
+    One node instead of four (sub, mul, sum, div); x and y have the same shape.
+    """
+
+    @staticmethod
+    def forward(ctx, x, y, *, reduction="mean"):
+        if x.shape != y.shape or x.data.size == 0:
+            raise ValueError(f"MSELoss: needs equal non-empty shapes, got {x.shape} and {y.shape}")
+        diff = x.data - y.data
+        n = diff.size if reduction == "mean" else 1
+        ctx.scale = 2.0 / n
+        return np.sum(diff * diff) / n
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.inputs
+        gx = (x - y) * (grad * ctx.scale)
+        return gx, -gx if ctx.needs_input_grad[1] else None

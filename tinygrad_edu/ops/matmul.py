@@ -55,3 +55,46 @@ class Matmul(Function):
         if ctx.needs_input_grad[1]:
             gy = unbroadcast(x2.transpose(-1, -2) @ g2, y2.shape).reshape(y.shape)
         return gx, gy
+
+
+class Linear(Function):
+    """z = x W^T + b: PyTorch's ``F.linear`` as one node (x: (..., in), W: (out, in), b: (out,)).
+
+    With g = dL/dz and the leading axes of x and g flattened into one batch axis:
+        dL/dx = g W,      dL/dW = g^T x,      dL/db = sum of g over the batch axis.
+    The same gradients as transpose, matmul and add composed (the tests check that), from
+    one node instead of three, and dL/dW comes out in W's own memory layout. ``bias`` may
+    be left out or None; x, W and b must share one dtype (``F.linear`` sees to that).
+    """
+
+    @staticmethod
+    def forward(ctx, x, weight, bias=None):
+        n_out = weight.shape[0] if weight.ndim == 2 else None
+        if n_out is None or x.ndim == 0 or x.shape[-1] != weight.shape[1]:
+            raise ValueError(
+                f"linear: input of shape {x.shape} does not fit weight of shape {weight.shape} "
+                "(expected input (..., in_features) and weight (out_features, in_features))"
+            )
+        if bias is not None and bias.shape != (n_out,):
+            raise ValueError(
+                f"linear: bias of shape {bias.shape} does not fit weight of shape "
+                f"{weight.shape} (expected ({n_out},))"
+            )
+        dtypes = {t.dtype for t in (x, weight, bias) if t is not None}
+        if len(dtypes) != 1:
+            raise TypeError(f"linear: input, weight and bias must share a dtype, got {dtypes}")
+        out = np.matmul(x.data, weight.data.T)
+        if bias is not None:
+            out += bias.data
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, weight = ctx.inputs[0], ctx.inputs[1]
+        needs = ctx.needs_input_grad
+        gx = grad @ weight if needs[0] else None
+        if x.ndim != 2:  # fold the leading axes into one batch axis
+            grad, x = grad.reshape(-1, weight.shape[0]), x.reshape(-1, weight.shape[1])
+        gw = grad.T @ x if needs[1] else None
+        gb = grad.sum(0) if len(needs) == 3 and needs[2] else None
+        return (gx, gw, gb)[: len(needs)]
