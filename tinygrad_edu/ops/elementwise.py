@@ -19,13 +19,15 @@ def _const(array: np.ndarray) -> Tensor:
     return Tensor._make(array, False, None)
 
 
-def _zero_like(t: Tensor) -> Tensor:
-    return Tensor._make(np.zeros((), dtype=t.dtype), False, None)
-
-
 def masked(grad: Tensor, mask: np.ndarray) -> Tensor:
-    """``grad`` where ``mask`` is True, 0 elsewhere (the gate of relu, clamp, where)."""
-    return Where.apply(_const(mask), grad, _zero_like(grad))
+    """``grad`` where ``mask`` is True, 0 elsewhere (the gate of relu, clamp, where).
+
+    Computed as ``grad * mask`` (True counts 1, False 0): on a mask with no pattern that is
+    about 15x faster than ``np.where``, whose branches the CPU cannot predict. The one
+    difference: an inf or nan gradient arriving at a closed gate gives nan (0 * inf), where
+    PyTorch's gates give 0.
+    """
+    return Mul.apply(grad, _const(mask))
 
 
 # ------------------------------------------------------------------------- binary ops

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from tinygrad_edu.autograd.function import Function
+from tinygrad_edu.ops.movement import Expand
 from tinygrad_edu.tensor import Tensor
 
 
@@ -22,8 +23,13 @@ def kept_shape(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> tuple[in
 
 
 def _spread(grad: Tensor, x: Tensor, axes: tuple[int, ...] | None) -> Tensor:
-    """Put a reduced gradient back in keepdim form and copy it across the reduced axes."""
-    return grad.reshape(kept_shape(x.shape, axes)).expand(x.shape)
+    """Put a reduced gradient back in keepdim form and copy it across the reduced axes.
+
+    (A 0-d gradient of a sum over all axes broadcasts as it is: no reshape needed.)
+    """
+    if grad.ndim != x.ndim and grad.ndim != 0:
+        grad = grad.reshape(kept_shape(x.shape, axes))
+    return grad if grad.shape == x.shape else Expand.apply(grad, shape=x.shape)
 
 
 class Sum(Function):
@@ -32,7 +38,7 @@ class Sum(Function):
     @staticmethod
     def forward(ctx, x, *, axes=None, keepdim=False):
         ctx.axes = axes
-        return np.sum(x.data, axis=axes, keepdims=keepdim)
+        return x.data.sum(axis=axes, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, grad):
