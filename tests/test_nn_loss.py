@@ -172,8 +172,8 @@ def test_gradgradcheck_losses():
     assert gradgradcheck(lambda a, b: F.binary_cross_entropy(a, b), [p, t])
     z = leaf(x.data.copy())
     assert gradgradcheck(lambda a, b: F.binary_cross_entropy_with_logits(a, b), [x, z])
-    for reduction in ("mean", "sum"):
-        assert gradgradcheck(lambda a, b: F.mse_loss(a, b, reduction=reduction), [p, t])
+    assert gradgradcheck(lambda a, b: F.mse_loss(a, b), [p, t])
+    assert gradgradcheck(lambda a, b: F.mse_loss(a, b, reduction="sum"), [p, t])
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum"])

@@ -51,9 +51,10 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     One ``Linear`` node (see ``ops.matmul``) when the shapes and dtypes are the usual ones;
     otherwise (a 1-D weight, a broadcast bias, mixed dtypes) composed from matmul and add.
     """
-    if weight.ndim == 2 and (bias is None or bias.ndim == 1) and input.ndim >= 1:
-        if input.dtype == weight.dtype and (bias is None or bias.dtype == weight.dtype):
-            return MM.Linear.apply(input, weight, bias)
+    usual = weight.ndim == 2 and input.ndim >= 1 and (bias is None or bias.ndim == 1)
+    one_dtype = input.dtype == weight.dtype and (bias is None or bias.dtype == weight.dtype)
+    if usual and one_dtype:
+        return MM.Linear.apply(input, weight, bias)
     out = input @ weight.T
     return out if bias is None else out + bias
 
@@ -167,9 +168,9 @@ def mse_loss(
     """Mean squared error: l_i = (x_i - y_i)^2.   dl/dx_i = 2 (x_i - y_i)."""
     reduction = _reduction(size_average, reduce, reduction)
     _same_size_warning(input, target)
-    if reduction != "none" and input.shape == target.shape and input.numel() > 0:
-        if input.dtype == target.dtype and input.dtype.kind == "f":
-            return MSELoss.apply(input, target, reduction=reduction)  # one node
+    same = input.shape == target.shape and input.dtype == target.dtype
+    if reduction != "none" and same and input.numel() > 0 and input.dtype.kind == "f":
+        return MSELoss.apply(input, target, reduction=reduction)  # one node
     diff = input - target
     return _reduce(diff * diff, reduction)
 
