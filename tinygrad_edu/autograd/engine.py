@@ -8,8 +8,11 @@ no recursion, and the walk costs time linear in the size of the graph.
 
 At each node the engine calls ``backward(ctx, grad)`` and hands each returned gradient to
 the matching input: a node's gradient is summed in a dict until that node's turn; a leaf's
-is added into ``leaf.grad`` (across calls too, as in PyTorch). After the walk the nodes
-drop what they held (inputs, saved tensors), unless ``retain_graph=True``.
+is added into ``leaf.grad`` (across calls too, as in PyTorch). A leaf's first gradient is
+copied, since the same array may also go elsewhere (a + b sends it to both), unless the op
+promises it is a new array of its own (``Function.fresh_grads``, set by matmul and linear):
+copying a 784x128 weight gradient every step can cost more than the product itself. After
+the walk the nodes drop what they held (inputs, saved tensors), unless ``retain_graph=True``.
 
 Hooks (``autograd/hooks.py``) run on a node's total gradient before its backward; a leaf
 with hooks has its gradients summed over the walk and its hooks run once at the end. Under
@@ -205,6 +208,7 @@ def _run(
                 input_grads = _pad_grads(node, input_grads, len(inputs))
             if anomaly:
                 check_gradients(node, input_grads)
+            fresh = node.fresh_grads and not create_graph
             # The edges taken at forward time, not x.grad_fn now: an in-place op since then
             # may have given x a new grad_fn (or made it require grad).
             for x, gx, need, prev in zip(
@@ -217,6 +221,9 @@ def _run(
                 if gx.data.dtype != x.data.dtype:
                     gx = gx.to(x.data.dtype)
                 if prev is None:
+                    if x.grad is None and fresh and x._hooks is None and capture is None:
+                        x.grad = gx  # a new array no one else holds: no copy needed
+                        continue
                     _deliver_to_leaf(x, gx, create_graph, capture_leaf, captured, hooked_leaves)
                 else:
                     node_grads[prev] = _add(node_grads.get(prev), gx)

@@ -59,6 +59,10 @@ class Function:
 
     #: Set to True in ops whose backward reads ``ctx.output`` (exp, tanh, softmax ...).
     saves_output: bool = False
+    #: Set to True in ops whose backward returns only new arrays of its own: never the incoming
+    #: gradient or a view of it, nothing kept on ctx, no array twice. The engine then stores
+    #: such a gradient as a leaf's ``.grad`` as it is, instead of copying it (see engine.py).
+    fresh_grads: bool = False
     #: The output tensor's register_hook / retain_grad hooks (created on first use).
     _hooks: GradHooks | None = None
     #: Where forward was called, kept only under ``detect_anomaly()`` (see anomaly.py).

@@ -15,28 +15,27 @@ from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.ops.broadcast import unbroadcast
 
 
+def _matmul_error(x: tuple[int, ...], y: tuple[int, ...]) -> str:
+    """Why NumPy refused to multiply arrays of shapes x and y, in words."""
+    if not x or not y:
+        return f"matmul: both arguments need at least 1 dimension, got shapes {x} and {y}"
+    kx, ky = x[-1], y[0] if len(y) == 1 else y[-2]
+    if kx != ky:
+        return f"matmul: shapes {x} and {y} are not aligned: {kx} != {ky}"
+    return f"matmul: the batch dimensions of shapes {x} and {y} cannot be broadcast together"
+
+
 class Matmul(Function):
     """Z = X @ Y.   dL/dX = dL/dZ @ Y^T,   dL/dY = X^T @ dL/dZ."""
 
+    fresh_grads = True  # both gradients are new matrix products
+
     @staticmethod
     def forward(ctx, x, y):
-        if x.ndim == 0 or y.ndim == 0:
-            raise ValueError(
-                f"matmul: both arguments need at least 1 dimension, got shapes {x.shape} and "
-                f"{y.shape}"
-            )
-        kx, ky = x.shape[-1], y.shape[0] if y.ndim == 1 else y.shape[-2]
-        if kx != ky:
-            raise ValueError(
-                f"matmul: shapes {x.shape} and {y.shape} are not aligned: {kx} != {ky}"
-            )
         try:
             return np.matmul(x.data, y.data)
         except ValueError:
-            raise ValueError(
-                f"matmul: the batch dimensions of shapes {x.shape} and {y.shape} cannot be "
-                "broadcast together"
-            ) from None
+            raise ValueError(_matmul_error(x.shape, y.shape)) from None
 
     @staticmethod
     def backward(ctx, grad):
@@ -66,6 +65,8 @@ class Linear(Function):
     one node instead of three, and dL/dW comes out in W's own memory layout. ``bias`` may
     be left out or None; x, W and b must share one dtype (``F.linear`` sees to that).
     """
+
+    fresh_grads = True  # all three gradients are new arrays (two products and a sum)
 
     @staticmethod
     def forward(ctx, x, weight, bias=None):
