@@ -126,7 +126,7 @@ class Tensor:
     @property
     def T(self) -> Tensor:
         """All axes reversed (the transpose of a matrix)."""
-        return self.permute(tuple(range(self.ndim - 1, -1, -1)))
+        return M.Permute.apply(self, dims=tuple(range(self.ndim - 1, -1, -1)))
 
     def size(self, dim: int | None = None) -> tuple[int, ...] | int:
         return self.shape if dim is None else self.shape[_axis(dim, self.ndim)]
@@ -780,6 +780,8 @@ def _axes(dim: int | Sequence[int] | None, ndim: int) -> tuple[int, ...] | None:
     """``dim`` as a sorted tuple of non-negative axes (None means all axes)."""
     if dim is None:
         return None
+    if type(dim) is int and 0 <= dim < ndim:  # the common case, already in range
+        return (dim,)
     dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
     axes = tuple(sorted({_axis(d, ndim) for d in dims}))
     if len(axes) != len(dims):

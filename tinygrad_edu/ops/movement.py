@@ -38,11 +38,12 @@ class Permute(Function):
     @staticmethod
     def forward(ctx, x, *, dims):
         ctx.dims = dims
-        return np.transpose(x.data, dims)
+        return x.data.transpose(dims)
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.permute(tuple(np.argsort(ctx.dims)))
+        inverse = sorted(range(len(ctx.dims)), key=ctx.dims.__getitem__)
+        return Permute.apply(grad, dims=tuple(inverse))
 
 
 class Expand(Function):
