@@ -50,9 +50,11 @@ class Matmul(Function):
             g2 = g2.unsqueeze(-2)
         gx = gy = None
         if ctx.needs_input_grad[0]:
-            gx = unbroadcast(g2 @ y2.transpose(-1, -2), x2.shape).reshape(x.shape)
+            gx = unbroadcast(g2 @ y2.transpose(-1, -2), x2.shape)
+            gx = gx.reshape(x.shape) if x.ndim == 1 else gx
         if ctx.needs_input_grad[1]:
-            gy = unbroadcast(x2.transpose(-1, -2) @ g2, y2.shape).reshape(y.shape)
+            gy = unbroadcast(x2.transpose(-1, -2) @ g2, y2.shape)
+            gy = gy.reshape(y.shape) if y.ndim == 1 else gy
         return gx, gy
 
 
