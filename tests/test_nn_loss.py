@@ -270,3 +270,21 @@ def test_weights_are_buffers_in_the_state_dict():
     assert list(nn.BCEWithLogitsLoss(pos_weight=w).state_dict()) == ["pos_weight"]
     assert list(nn.CrossEntropyLoss().state_dict()) == []
     assert repr(nn.CrossEntropyLoss()) == "CrossEntropyLoss()"
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+@pytest.mark.parametrize("shape", [(5, 4), (4,), (2, 3, 2)])
+def test_fused_nll_is_one_node_with_the_general_gradients(reduction, shape):
+    """Unweighted, nothing ignored: one PickedNLL node; weight 1 everywhere takes the general
+    (composed) path, and both must agree."""
+    x = leaf(rng().standard_normal(shape))
+    n_classes = shape[0] if len(shape) == 1 else shape[1]
+    target_shape = () if len(shape) == 1 else (shape[0], *shape[2:])
+    y = Tensor(rng(1).integers(0, n_classes, target_shape))
+    fused = F.nll_loss(x, y, reduction=reduction)
+    assert fused.grad_fn.name() == "PickedNLLBackward"
+    general = F.nll_loss(x, y, weight=Tensor(np.ones(n_classes)), reduction=reduction)
+    assert general.grad_fn.name() != "PickedNLLBackward"
+    np.testing.assert_allclose(fused.data, general.data, rtol=1e-14)
+    np.testing.assert_allclose(grad(fused, [x])[0].data, grad(general, [x])[0].data, rtol=1e-14)
+    assert gradgradcheck(lambda a: F.cross_entropy(a, y, reduction=reduction), [x])

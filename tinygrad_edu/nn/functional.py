@@ -22,7 +22,7 @@ import warnings
 import numpy as np
 
 from tinygrad_edu.ops import matmul as MM
-from tinygrad_edu.ops.loss import BinaryCrossEntropy, MSELoss
+from tinygrad_edu.ops.loss import BinaryCrossEntropy, MSELoss, PickedNLL
 from tinygrad_edu.random import rng
 from tinygrad_edu.tensor import Tensor, _promote
 
@@ -242,6 +242,8 @@ def nll_loss(
     reduction = _reduction(size_average, reduce, reduction)
     counted = _check_class_target(input, target, ignore_index)
     rows = _class_rows(input)
+    if weight is None and reduction != "none" and rows.shape[0] > 0 and counted.all():
+        return PickedNLL.apply(rows, classes=target.data.reshape(-1), reduction=reduction)
     classes = np.where(counted, target.data, 0).reshape(-1)
     picked = rows[np.arange(rows.shape[0]), classes]
     w = Tensor(counted.reshape(-1).astype(input.dtype))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from tinygrad_edu.autograd.function import Function
+from tinygrad_edu.tensor import Tensor
 
 LOG_FLOOR = -100.0  # PyTorch's clamp of log(x) and log(1 - x) in binary_cross_entropy
 # PyTorch's floor of x(1 - x) in binary_cross_entropy's derivative: 1e-12 as a C float,
@@ -74,3 +75,24 @@ class MSELoss(Function):
         x, y = ctx.inputs
         gx = (x - y) * (grad * ctx.scale)
         return gx, -gx if ctx.needs_input_grad[1] else None
+
+
+class PickedNLL(Function):
+    """l = -sum_n x[n, y_n] / n_rows ('mean') or without the division ('sum'), for x (rows, C).
+
+    dl/dx[n, c] = -1/n_rows (or -1) where c = y_n, else 0: a scaled one-hot of the targets.
+    The unweighted negative log-likelihood with no ignored rows, as one node (``nll_loss``
+    composes the general case from indexing, mul and sum).
+    """
+
+    @staticmethod
+    def forward(ctx, x, *, classes, reduction="mean"):
+        rows = np.arange(x.shape[0])
+        ctx.scale = -1.0 / x.shape[0] if reduction == "mean" else -1.0
+        ctx.onehot = np.zeros(x.shape, dtype=x.dtype)
+        ctx.onehot[rows, classes] = 1
+        return np.sum(x.data[rows, classes]) * ctx.scale
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Tensor._make(ctx.onehot, False, None) * (grad * ctx.scale)
