@@ -112,7 +112,7 @@ def _make_grad_outputs(
                     f"grad can be implicitly created only for scalar outputs; this output has "
                     f"shape {out.shape}: pass gradient= (a tensor of that shape)"
                 )
-            g = Tensor._make(np.ones_like(out.data), False, None)
+            g = Tensor._make(np.ones(out.data.shape, out.data.dtype), False, None)
         elif not isinstance(g, Tensor):
             g = Tensor(np.asarray(g, dtype=out.dtype))
         if g.shape != out.shape:

@@ -51,9 +51,9 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     One ``Linear`` node (see ``ops.matmul``) when the shapes and dtypes are the usual ones;
     otherwise (a 1-D weight, a broadcast bias, mixed dtypes) composed from matmul and add.
     """
-    usual = weight.ndim == 2 and input.ndim >= 1 and (bias is None or bias.ndim == 1)
-    one_dtype = input.dtype == weight.dtype and (bias is None or bias.dtype == weight.dtype)
-    if usual and one_dtype:
+    x, w, b = input.data, weight.data, None if bias is None else bias.data
+    usual = w.ndim == 2 and x.ndim >= 1 and (b is None or b.ndim == 1)
+    if usual and x.dtype == w.dtype and (b is None or b.dtype == w.dtype):
         return MM.Linear.apply(input, weight, bias)
     out = input @ weight.T
     return out if bias is None else out + bias

@@ -68,7 +68,7 @@ class MSELoss(Function):
         diff = x.data - y.data
         n = diff.size if reduction == "mean" else 1
         ctx.scale = 2.0 / n
-        return np.sum(diff * diff) / n
+        return (diff * diff).sum() / n
 
     @staticmethod
     def backward(ctx, grad):
@@ -91,7 +91,7 @@ class PickedNLL(Function):
         ctx.scale = -1.0 / x.shape[0] if reduction == "mean" else -1.0
         ctx.onehot = np.zeros(x.shape, dtype=x.dtype)
         ctx.onehot[rows, classes] = 1
-        return np.sum(x.data[rows, classes]) * ctx.scale
+        return x.data[rows, classes].sum() * ctx.scale
 
     @staticmethod
     def backward(ctx, grad):

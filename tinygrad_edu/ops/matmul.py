@@ -72,23 +72,23 @@ class Linear(Function):
 
     @staticmethod
     def forward(ctx, x, weight, bias=None):
-        n_out = weight.shape[0] if weight.ndim == 2 else None
-        if n_out is None or x.ndim == 0 or x.shape[-1] != weight.shape[1]:
+        w, b = weight.data, None if bias is None else bias.data
+        if w.ndim != 2 or x.data.ndim == 0 or x.data.shape[-1] != w.shape[1]:
             raise ValueError(
                 f"linear: input of shape {x.shape} does not fit weight of shape {weight.shape} "
                 "(expected input (..., in_features) and weight (out_features, in_features))"
             )
-        if bias is not None and bias.shape != (n_out,):
+        if b is not None and b.shape != w.shape[:1]:
             raise ValueError(
-                f"linear: bias of shape {bias.shape} does not fit weight of shape "
-                f"{weight.shape} (expected ({n_out},))"
+                f"linear: bias of shape {b.shape} does not fit weight of shape {w.shape} "
+                f"(expected ({w.shape[0]},))"
             )
-        dtypes = {t.dtype for t in (x, weight, bias) if t is not None}
-        if len(dtypes) != 1:
+        if x.data.dtype != w.dtype or (b is not None and b.dtype != w.dtype):
+            dtypes = [t.dtype for t in (x, weight, bias) if t is not None]
             raise TypeError(f"linear: input, weight and bias must share a dtype, got {dtypes}")
-        out = np.matmul(x.data, weight.data.T)
-        if bias is not None:
-            out += bias.data
+        out = np.matmul(x.data, w.T)
+        if b is not None:
+            out += b
         return out
 
     @staticmethod

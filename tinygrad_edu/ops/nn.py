@@ -24,8 +24,8 @@ class Softmax(Function):
     @staticmethod
     def forward(ctx, x, *, dim):
         ctx.dim = dim
-        e = np.exp(x.data - np.max(x.data, axis=dim, keepdims=True, initial=-np.inf))
-        return e / np.sum(e, axis=dim, keepdims=True)
+        e = np.exp(x.data - x.data.max(axis=dim, keepdims=True, initial=-np.inf))
+        return e / e.sum(axis=dim, keepdims=True)
 
     @staticmethod
     def backward(ctx, grad):
@@ -44,8 +44,8 @@ class LogSoftmax(Function):
     @staticmethod
     def forward(ctx, x, *, dim):
         ctx.dim = dim
-        shifted = x.data - np.max(x.data, axis=dim, keepdims=True, initial=-np.inf)
-        return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+        shifted = x.data - x.data.max(axis=dim, keepdims=True, initial=-np.inf)
+        return shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
 
     @staticmethod
     def backward(ctx, grad):
