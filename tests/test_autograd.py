@@ -453,3 +453,29 @@ def test_custom_function_and_its_second_derivative():
     np.testing.assert_array_equal(g.data, [2, -6])
     (h,) = grad(g.sum(), x)
     np.testing.assert_array_equal(h.data, [2, 2])
+
+
+def test_leaf_gradients_never_share_memory_copied_or_adopted():
+    """a + b hands both leaves the same array (so the engine copies it); a matmul's gradients
+    are new arrays (so the engine keeps them as .grad without a copy). Either way each .grad
+    is its own memory, and accumulating into one leaves the others alone."""
+    a = tg.randn(2, 3, requires_grad=True)
+    b = tg.randn(2, 3, requires_grad=True)
+    w = tg.randn(3, 4, requires_grad=True)
+    ((a + b) @ w).sum().backward(retain_graph=True)
+    grads = [t.grad.data for t in (a, b, w)]
+    for i, g in enumerate(grads):
+        for other in grads[i + 1 :] + [t.data for t in (a, b, w)]:
+            assert not np.shares_memory(g, other)
+    first = [g.copy() for g in grads]
+    ((a + b) @ w).sum().backward()  # a second pass adds in place into each .grad
+    for g, g0 in zip(grads, first):
+        np.testing.assert_allclose(g, 2 * g0, rtol=1e-6)
+
+
+def test_a_leaf_used_by_two_matmuls_gets_the_sum_of_both_gradients():
+    x, y = tg.randn(2, 3), tg.randn(5, 3)
+    w = tg.randn(3, 4, requires_grad=True)
+    ((x @ w).sum() + (y @ w).sum()).backward()
+    expected = x.data.sum(0)[:, None] + y.data.sum(0)[:, None] + np.zeros((3, 4))
+    np.testing.assert_allclose(w.grad.data, expected, rtol=1e-5)
