@@ -89,7 +89,7 @@ class Function:
             needs = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
             if True not in needs:
                 needs = None
-        if needs is None:  # nothing to record (no_grad, or no input requires grad)
+        if needs is None:  # nothing to record (no_grad, or no input requires grad): no node
             ctx.needs_input_grad = (False,) * len(args)
             out = cls.forward(ctx, *args, **kwargs)
             if type(out) is not np.ndarray:
