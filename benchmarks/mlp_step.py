@@ -72,7 +72,7 @@ def tinygrad_step(weights: list[np.ndarray], x: np.ndarray, onehot: np.ndarray, 
 
     def grads() -> list[np.ndarray]:
         forward_backward()
-        return [p.grad.data.copy() for p in model.parameters()]
+        return [p.grad.numpy().copy() for p in model.parameters()]
 
     return step, grads
 

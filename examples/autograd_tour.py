@@ -55,11 +55,11 @@ def main() -> None:
 
     section("2. backward() fills .grad of the leaves")
     y.backward()
-    s = 1 / (1 + np.exp(-(x.data * w.data)))
+    s = 1 / (1 + np.exp(-(x.detach().numpy() * w.detach().numpy())))
     print("x.grad            =", x.grad)
-    print("by hand s(1-s)*w  =", np.round(s * (1 - s) * w.data, 4))
+    print("by hand s(1-s)*w  =", np.round(s * (1 - s) * w.detach().numpy(), 4))
     print("w.grad            =", w.grad)
-    print("by hand s(1-s)*x  =", np.round(s * (1 - s) * x.data, 4))
+    print("by hand s(1-s)*x  =", np.round(s * (1 - s) * x.detach().numpy(), 4))
     print("The graph is freed now: a second y.backward() would raise (use retain_graph=True).")
 
     section("3. Hooks: see and change gradients")
@@ -70,7 +70,7 @@ def main() -> None:
     handle = x.register_hook(lambda g: g.clamp(-5, 5))  # replaces dL/dx by a clipped copy
     (h * 3).sum().backward()
     print("h.grad (kept by retain_grad) =", h.grad)
-    print("x.grad, clipped to [-5, 5]   =", x.grad, "  (unclipped: 6x =", 6 * x.data, ")")
+    print("x.grad, clipped to [-5, 5]   =", x.grad, "  (unclipped: 6x =", 6 * x.detach(), ")")
     handle.remove()
     print("handle.remove() takes the clipping hook off again.")
 
@@ -99,7 +99,7 @@ def main() -> None:
         @staticmethod
         def forward(ctx, x):
             ctx.save_for_backward(x)
-            return x * x * x  # Tensor ops (or a NumPy array: np.power(x.data, 3))
+            return x * x * x  # Tensor ops (or a NumPy array: np.power(x.detach().numpy(), 3))
 
         @staticmethod
         def backward(ctx, grad_output):
@@ -118,7 +118,7 @@ def main() -> None:
         @staticmethod
         def forward(ctx, x):
             ctx.save_for_backward(x)
-            return np.sin(x.data)
+            return np.sin(x.detach().numpy())
 
         @staticmethod
         def backward(ctx, grad_output):

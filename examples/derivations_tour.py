@@ -22,7 +22,7 @@ from tinygrad_edu import derivations as D
 def tape(loss_fn: Callable[..., Tensor], *arrays: np.ndarray) -> list[np.ndarray]:
     """Gradients of loss_fn at the arrays, from the tape (float64 leaves)."""
     leaves = [Tensor(np.array(a, dtype=np.float64), requires_grad=True) for a in arrays]
-    return [g.data for g in autograd.grad(loss_fn(*leaves), leaves)]
+    return [g.numpy() for g in autograd.grad(loss_fn(*leaves), leaves)]
 
 
 def show(name: str, manual: object, taped: object, note: str, erratum: bool = False) -> None:
@@ -47,7 +47,7 @@ def output_layers(rng: np.random.Generator) -> None:
     section("output layer")
     Z, Y = rng.normal(size=(4, 3)), np.eye(4)[:, [0, 2, 3]]
     (g,) = tape(lambda z: ((Tensor(Y) - z.softmax(dim=0)) ** 2).mean(), Z)
-    show("softmax", D.softmax(Z), Tensor(Z).softmax(dim=0).data, "per-sample max shift.")
+    show("softmax", D.softmax(Z), Tensor(Z).softmax(dim=0).numpy(), "per-sample max shift.")
     show("softmax_mse_delta", D.softmax_mse_delta(Z, Y), g, "J_softmax^T (2/N)(A - Y).")
     show(
         "source_softmax_mse_delta",
@@ -188,9 +188,9 @@ def optimizers(rng: np.random.Generator) -> None:
         for t in range(1, 26):
             opt.zero_grad()
             (0.5 * (p * p).sum() + p.cos().sum()).backward()
-            theta, state = manual(theta, p.grad.data.copy(), state, t)
+            theta, state = manual(theta, p.grad.numpy().copy(), state, t)
             opt.step()
-        return theta, p.data
+        return theta, p.detach().numpy()
 
     def adam(theta, g, s, t):
         theta, m, v = D.adam_update(theta, g, s[0], s[1], t, 0.01, 0.9, 0.99)
@@ -239,7 +239,7 @@ def numerics() -> None:
     show(
         "source_softmax (one global max)",
         D.source_softmax(Z),
-        Tensor(Z).softmax(dim=1).data,
+        Tensor(Z).softmax(dim=1).numpy(),
         "row 2 is 998 below the global max: exp underflows to 0 and 0/0 = nan.",
         erratum=True,
     )
@@ -259,7 +259,7 @@ def numerics() -> None:
     show(
         "adam_update with eps = SOURCE_EPS, g = 1e-170",
         blown,
-        p.data,
+        p.detach().numpy(),
         "g^2 underflows to 0, so the step is lr g / 2.2e-308 = 4.5e+134; eps 1e-8 gives 1e-165.",
         erratum=True,
     )

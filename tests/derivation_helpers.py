@@ -21,7 +21,7 @@ RTOL = 1e-10
 def tape_grads(loss_fn: Callable[..., Tensor], *arrays: np.ndarray) -> list[np.ndarray]:
     """d loss_fn(*arrays) / d arrays, from the autograd tape (float64 leaves)."""
     leaves = [Tensor(np.array(a, dtype=np.float64), requires_grad=True) for a in arrays]
-    return [g.data for g in autograd.grad(loss_fn(*leaves), leaves)]
+    return [g._data for g in autograd.grad(loss_fn(*leaves), leaves)]
 
 
 def rel_err(manual: np.ndarray, tape: np.ndarray, scale: float = 0.0) -> float:

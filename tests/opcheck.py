@@ -42,24 +42,24 @@ def check_example(op, reference, arrays, kwargs, second_order=True, rtol=1e-12, 
     expected = np.asarray(reference(*originals, **kwargs))
     assert out.shape == expected.shape, (out.shape, expected.shape)
     assert out.dtype == np.float64
-    np.testing.assert_allclose(out.data, expected, rtol=rtol, atol=atol)
+    np.testing.assert_allclose(out._data, expected, rtol=rtol, atol=atol)
     for x, a in zip(xs, originals):
-        np.testing.assert_array_equal(x.data, a)  # forward changed no input
+        np.testing.assert_array_equal(x._data, a)  # forward changed no input
 
     # backward with a random incoming gradient: not mutated, grads well formed
     g = np.random.default_rng(0).uniform(-1, 1, out.shape)
     g_tensor = tg.tensor(g.copy())
     out.backward(g_tensor)
-    np.testing.assert_array_equal(g_tensor.data, g)  # the incoming gradient is untouched
-    others = [g_tensor.data] + [x.data for x in xs]
+    np.testing.assert_array_equal(g_tensor._data, g)  # the incoming gradient is untouched
+    others = [g_tensor._data] + [x._data for x in xs]
     for k, x in enumerate(xs):
-        np.testing.assert_array_equal(x.data, originals[k])  # backward changed no input
+        np.testing.assert_array_equal(x._data, originals[k])  # backward changed no input
         if x.grad is None:  # an input the output does not depend on (e.g. empty slice)
             continue
         assert x.grad.shape == x.shape and x.grad.dtype == np.float64
         assert not x.grad.requires_grad
-        for other in others + [y.grad.data for y in xs[:k] if y.grad is not None]:
-            assert not np.shares_memory(x.grad.data, other), "a .grad shares memory"
+        for other in others + [y.grad._data for y in xs[:k] if y.grad is not None]:
+            assert not np.shares_memory(x.grad._data, other), "a .grad shares memory"
 
     # first and second derivatives against central differences
     xs = leaves(originals)

@@ -21,7 +21,7 @@ def test_without_anomaly_mode_nans_pass_silently():
     x = tg.tensor([0.0, 4.0], requires_grad=True)
     with np.errstate(divide="ignore"):
         x.sqrt().sum().backward()
-    assert np.isinf(x.grad.data[0]) and x.grad.data[1] == 0.25
+    assert np.isinf(x.grad._data[0]) and x.grad._data[1] == 0.25
     assert not is_anomaly_enabled()
 
 
@@ -51,7 +51,7 @@ def test_nan_is_named_and_a_custom_function_is_reported_by_its_name():
     class Broken(Function):
         @staticmethod
         def forward(ctx, x):
-            return x.data * 2
+            return x._data * 2
 
         @staticmethod
         def backward(ctx, grad):
@@ -91,5 +91,5 @@ def test_finite_backward_under_anomaly_mode_is_unchanged():
         y = (x.sqrt() * x).sum()
         assert y.grad_fn._stack is not None
         y.backward()
-    np.testing.assert_allclose(x.grad.data, 1.5 * np.sqrt([1.0, 4.0]))
+    np.testing.assert_allclose(x.grad._data, 1.5 * np.sqrt([1.0, 4.0]))
     assert (x * 2).grad_fn._stack is None  # outside the block nothing is recorded

@@ -40,7 +40,7 @@ def test_leaf_grad_accumulates_across_backward_calls():
     x = leaf([1.0, 2.0])
     (x * x).sum().backward()
     (3 * x).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [2 + 3, 4 + 3])
+    np.testing.assert_array_equal(x.grad._data, [2 + 3, 4 + 3])
 
 
 def test_non_leaf_grad_not_kept_unless_retained():
@@ -50,7 +50,7 @@ def test_non_leaf_grad_not_kept_unless_retained():
     z.retain_grad()
     (y * z).sum().backward()
     assert y.grad is None
-    np.testing.assert_array_equal(z.grad.data, y.data)  # d(y.z)/dz = y
+    np.testing.assert_array_equal(z.grad._data, y._data)  # d(y.z)/dz = y
     assert x.grad is not None and x.is_leaf and not y.is_leaf
 
 
@@ -91,17 +91,17 @@ def test_broadcast_3_1_plus_4_gives_grads_of_input_shapes():
     assert out.shape == (3, 4)
     out.sum().backward()
     assert a.grad.shape == (3, 1) and b.grad.shape == (4,)
-    np.testing.assert_array_equal(a.grad.data, np.full((3, 1), 4.0))
-    np.testing.assert_array_equal(b.grad.data, np.full(4, 3.0))
+    np.testing.assert_array_equal(a.grad._data, np.full((3, 1), 4.0))
+    np.testing.assert_array_equal(b.grad._data, np.full(4, 3.0))
 
 
 def test_repeated_getitem_indices_accumulate():
     x = leaf([10.0, 20.0, 30.0])
     x[[0, 0, 2, 0]].sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [3, 0, 1])
+    np.testing.assert_array_equal(x.grad._data, [3, 0, 1])
     y = leaf(np.zeros((2, 2)))
     (y[tg.tensor([1, 1]), tg.tensor([0, 0])] * tg.tensor([2.0, 5.0])).sum().backward()
-    np.testing.assert_array_equal(y.grad.data, [[0, 0], [7, 0]])
+    np.testing.assert_array_equal(y.grad._data, [[0, 0], [7, 0]])
 
 
 # --------------------------------------------------------------------------- stability
@@ -118,12 +118,12 @@ def test_softmax_log_softmax_logsumexp_at_huge_inputs(scale):
     ):
         t = leaf(x)
         out = op(t)
-        assert np.all(np.isfinite(out.data))
-        np.testing.assert_allclose(out.data, expected, rtol=1e-12, atol=1e-12)
+        assert np.all(np.isfinite(out._data))
+        np.testing.assert_allclose(out._data, expected, rtol=1e-12, atol=1e-12)
         (out * tg.tensor(np.arange(out.numel(), dtype=float).reshape(out.shape))).sum().backward()
-        assert np.all(np.isfinite(t.grad.data))
+        assert np.all(np.isfinite(t.grad._data))
     sig = leaf([-1e5, 1e5]).sigmoid()
-    np.testing.assert_array_equal(sig.data, [0.0, 1.0])
+    np.testing.assert_array_equal(sig._data, [0.0, 1.0])
 
 
 # --------------------------------------------------------------------------- graph freeing
@@ -131,19 +131,19 @@ def test_second_backward_raises_mentioning_retain_graph():
     x = leaf([1.0, 2.0])
     y = (x.exp() * x).sum()
     y.backward()
-    before = x.grad.data.copy()
+    before = x.grad._data.copy()
     with pytest.raises(RuntimeError, match="retain_graph=True"):
         y.backward()
-    np.testing.assert_array_equal(x.grad.data, before)  # nothing changed by the failed call
+    np.testing.assert_array_equal(x.grad._data, before)  # nothing changed by the failed call
 
 
 def test_retain_graph_allows_second_backward():
     x = leaf([1.0, 2.0])
     y = (x.exp() * x).sum()
     y.backward(retain_graph=True)
-    first = x.grad.data.copy()
+    first = x.grad._data.copy()
     y.backward()
-    np.testing.assert_allclose(x.grad.data, 2 * first)
+    np.testing.assert_allclose(x.grad._data, 2 * first)
 
 
 def test_graph_is_freed_after_backward():
@@ -180,7 +180,7 @@ def test_non_scalar_backward_needs_gradient():
         (x * 2).backward()
     assert x.grad is None
     (x * 2).backward(tg.tensor([1.0, 10.0], dtype=tg.float64))
-    np.testing.assert_array_equal(x.grad.data, [2, 20])
+    np.testing.assert_array_equal(x.grad._data, [2, 20])
 
 
 def test_backward_on_tensor_without_grad_raises():
@@ -233,9 +233,9 @@ def test_detach_shares_data_and_cuts_the_graph():
     y = x * 3
     d = y.detach()
     assert d.is_leaf and not d.requires_grad and d.grad_fn is None
-    assert np.shares_memory(d.data, y.data)
+    assert np.shares_memory(d._data, y._data)
     ((d * x).sum()).backward()  # d is a constant: dx = d
-    np.testing.assert_array_equal(x.grad.data, [3, 6])
+    np.testing.assert_array_equal(x.grad._data, [3, 6])
 
 
 def test_integer_tensors_cannot_require_grad():
@@ -273,7 +273,7 @@ def test_inplace_on_leaf_requiring_grad_raises_naming_it():
     ):
         with pytest.raises(RuntimeError, match="leaf"):
             op()
-    np.testing.assert_array_equal(x.data, [1, 2])
+    np.testing.assert_array_equal(x._data, [1, 2])
     assert x._version == 0
 
 
@@ -284,7 +284,7 @@ def test_inplace_on_non_leaf_is_recorded_and_correct():
     y.mul_(3)
     assert y.grad_fn is not None
     (y * y).sum().backward()  # y = 3(x + 1); d/dx sum(y^2) = 18 (x + 1)
-    np.testing.assert_allclose(x.grad.data, [36, 54])
+    np.testing.assert_allclose(x.grad._data, [36, 54])
 
 
 def test_inplace_with_grad_requiring_operand():
@@ -292,8 +292,8 @@ def test_inplace_with_grad_requiring_operand():
     y = x * 1
     y.mul_(w)
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [3, 4])
-    np.testing.assert_array_equal(w.grad.data, [1, 2])
+    np.testing.assert_array_equal(x.grad._data, [3, 4])
+    np.testing.assert_array_equal(w.grad._data, [1, 2])
 
 
 def test_earlier_consumer_of_a_tensor_modified_in_place_keeps_its_gradient():
@@ -302,14 +302,14 @@ def test_earlier_consumer_of_a_tensor_modified_in_place_keeps_its_gradient():
     z = y + 1  # made before the in-place op: its gradient must not pass through mul_
     y.mul_(3)
     (z.sum() + y.sum()).backward()
-    np.testing.assert_array_equal(x.grad.data, [1 + 3, 1 + 3])
+    np.testing.assert_array_equal(x.grad._data, [1 + 3, 1 + 3])
     a = tg.ones(2, dtype=tg.float64)  # needs no grad until mul_ by w
     v, w = leaf([1.0, 1.0]), leaf([5.0, 5.0])
     s = (a + v).sum()
     a.mul_(w)
     s.backward()
     assert w.grad is None
-    np.testing.assert_array_equal(v.grad.data, [1, 1])
+    np.testing.assert_array_equal(v.grad._data, [1, 1])
 
 
 def test_inplace_under_no_grad_is_fine():
@@ -317,18 +317,18 @@ def test_inplace_under_no_grad_is_fine():
     with tg.no_grad():
         x.mul_(2).add_(1).sub_(0.5).div_(2).clamp_(max=2.0)
         x[0] = 7.0
-    np.testing.assert_array_equal(x.data, [7.0, 2.0])
+    np.testing.assert_array_equal(x._data, [7.0, 2.0])
     assert x.is_leaf and x.requires_grad
     (x * x).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [14, 4])
+    np.testing.assert_array_equal(x.grad._data, [14, 4])
 
 
 # --------------------------------------------------------------------------- autograd.grad
 def test_grad_returns_and_does_not_touch_dot_grad():
     x, y = leaf([1.0, 2.0]), leaf([3.0, 4.0])
     gx, gy = grad((x * y).sum(), [x, y])
-    np.testing.assert_array_equal(gx.data, [3, 4])
-    np.testing.assert_array_equal(gy.data, [1, 2])
+    np.testing.assert_array_equal(gx._data, [3, 4])
+    np.testing.assert_array_equal(gy._data, [1, 2])
     assert x.grad is None and y.grad is None
 
 
@@ -343,10 +343,10 @@ def test_grad_allow_unused():
 def test_second_derivative_of_cube_is_6x():
     x = leaf([0.5, -2.0, 3.0])
     (g,) = grad((x**3).sum(), x, create_graph=True)
-    np.testing.assert_allclose(g.data, 3 * x.data**2)
+    np.testing.assert_allclose(g._data, 3 * x._data**2)
     assert g.requires_grad
     (h,) = grad(g.sum(), x)
-    np.testing.assert_allclose(h.data, 6 * x.data)
+    np.testing.assert_allclose(h._data, 6 * x._data)
 
 
 def test_backward_create_graph_then_differentiate_grad():
@@ -367,36 +367,36 @@ def test_hessian_vector_product():
     f = 0.5 * (x @ tg.tensor(A) @ x) + (x**3).sum()  # Hessian: A + diag(6x)
     (g,) = grad(f, x, create_graph=True)
     (hv,) = grad((g * tg.tensor(v)).sum(), x)
-    np.testing.assert_allclose(hv.data, (A + np.diag(6 * x.data)) @ v, rtol=1e-12)
+    np.testing.assert_allclose(hv._data, (A + np.diag(6 * x._data)) @ v, rtol=1e-12)
 
 
 # --------------------------------------------------------------------------- conventions
 def test_max_min_ties_split_the_gradient():
     x = leaf([1.0, 3.0, 3.0])
     x.max().backward()
-    np.testing.assert_array_equal(x.grad.data, [0, 0.5, 0.5])
+    np.testing.assert_array_equal(x.grad._data, [0, 0.5, 0.5])
     y = leaf([[2.0, 2.0, 2.0], [1.0, 0.0, 1.0]])
     y.amin(1).sum().backward()
-    np.testing.assert_array_equal(y.grad.data, [[1 / 3] * 3, [0, 1, 0]])
+    np.testing.assert_array_equal(y.grad._data, [[1 / 3] * 3, [0, 1, 0]])
     a, b = leaf([1.0, 2.0]), leaf([1.0, 3.0])
     a.maximum(b).sum().backward()
-    np.testing.assert_array_equal(a.grad.data, [0.5, 0])
-    np.testing.assert_array_equal(b.grad.data, [0.5, 1])
+    np.testing.assert_array_equal(a.grad._data, [0.5, 0])
+    np.testing.assert_array_equal(b.grad._data, [0.5, 1])
 
 
 def test_relu_and_abs_derivative_at_zero_is_zero():
     x = leaf([0.0, -1.0, 2.0])
     x.relu().sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [0, 0, 1])
+    np.testing.assert_array_equal(x.grad._data, [0, 0, 1])
     y = leaf([0.0, -1.0, 2.0])
     y.abs().sum().backward()
-    np.testing.assert_array_equal(y.grad.data, [0, -1, 1])
+    np.testing.assert_array_equal(y.grad._data, [0, -1, 1])
 
 
 def test_clamp_gradient_is_one_on_the_bounds():
     x = leaf([0.0, 1.0, 2.0, -1.0, 0.5])
     x.clamp(0, 1).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [1, 1, 0, 0, 1])
+    np.testing.assert_array_equal(x.grad._data, [1, 1, 0, 0, 1])
 
 
 # --------------------------------------------------------------------------- dtypes
@@ -420,7 +420,7 @@ def test_float_and_double_casts_are_differentiable():
     assert y.dtype == np.float32 and y.requires_grad
     (y * tg.tensor([2.0, 3.0])).sum().backward()
     assert x.grad.dtype == np.float64
-    np.testing.assert_array_equal(x.grad.data, [2, 3])
+    np.testing.assert_array_equal(x.grad._data, [2, 3])
     z = tg.tensor([1.0], requires_grad=True)
     w = z.double()
     assert w.dtype == np.float64
@@ -437,7 +437,7 @@ class Square(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return x.data**2
+        return x._data**2
 
     @staticmethod
     def backward(ctx, g):
@@ -450,9 +450,9 @@ def test_custom_function_and_its_second_derivative():
     y = Square.apply(x)
     assert y.grad_fn.name() == "SquareBackward"
     (g,) = grad(y.sum(), x, create_graph=True)
-    np.testing.assert_array_equal(g.data, [2, -6])
+    np.testing.assert_array_equal(g._data, [2, -6])
     (h,) = grad(g.sum(), x)
-    np.testing.assert_array_equal(h.data, [2, 2])
+    np.testing.assert_array_equal(h._data, [2, 2])
 
 
 def test_leaf_gradients_never_share_memory_copied_or_adopted():
@@ -463,9 +463,9 @@ def test_leaf_gradients_never_share_memory_copied_or_adopted():
     b = tg.randn(2, 3, requires_grad=True)
     w = tg.randn(3, 4, requires_grad=True)
     ((a + b) @ w).sum().backward(retain_graph=True)
-    grads = [t.grad.data for t in (a, b, w)]
+    grads = [t.grad._data for t in (a, b, w)]
     for i, g in enumerate(grads):
-        for other in grads[i + 1 :] + [t.data for t in (a, b, w)]:
+        for other in grads[i + 1 :] + [t._data for t in (a, b, w)]:
             assert not np.shares_memory(g, other)
     first = [g.copy() for g in grads]
     ((a + b) @ w).sum().backward()  # a second pass adds in place into each .grad
@@ -477,5 +477,5 @@ def test_a_leaf_used_by_two_matmuls_gets_the_sum_of_both_gradients():
     x, y = tg.randn(2, 3), tg.randn(5, 3)
     w = tg.randn(3, 4, requires_grad=True)
     ((x @ w).sum() + (y @ w).sum()).backward()
-    expected = x.data.sum(0)[:, None] + y.data.sum(0)[:, None] + np.zeros((3, 4))
-    np.testing.assert_allclose(w.grad.data, expected, rtol=1e-5)
+    expected = x._data.sum(0)[:, None] + y._data.sum(0)[:, None] + np.zeros((3, 4))
+    np.testing.assert_allclose(w.grad._data, expected, rtol=1e-5)

@@ -16,7 +16,7 @@ class Cube(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return np.power(x.data, 3)
+        return np.power(x._data, 3)
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -54,15 +54,15 @@ def test_readme_cube_passes_gradcheck_and_gradgradcheck():
     assert gradgradcheck(Cube.apply, (x,))
     y = Cube.apply(x)
     assert y.grad_fn.name() == "CubeBackward" and y.requires_grad
-    np.testing.assert_allclose(y.data, x.data**3)
+    np.testing.assert_allclose(y._data, x._data**3)
 
 
 def test_forward_returning_a_tensor_made_with_tensor_ops():
     tg.manual_seed(1)
     x, y = double(3, 2), double(2)
     z = MulAdd.apply(x, y, 0.5)
-    assert type(z.data) is np.ndarray and z.shape == (3, 2) and z.grad_fn.name() == "MulAddBackward"
-    np.testing.assert_allclose(z.data, x.data * y.data + 0.5)
+    assert type(z._data) is np.ndarray and z.shape == (3, 2) and z.grad_fn.name() == "MulAddBackward"
+    np.testing.assert_allclose(z._data, x._data * y._data + 0.5)
     # forward ran with recording off: its inner ops left no graph behind
     assert z.grad_fn.next_nodes == (None, None, None)
     assert gradcheck(lambda a, b: MulAdd.apply(a, b.expand(3, 2), 0.5), (x, y))
@@ -76,7 +76,7 @@ def test_needs_input_grad_and_no_recording_without_grad():
         @staticmethod
         def forward(ctx, x, y):
             seen.append(ctx.needs_input_grad)
-            return x.data + y.data
+            return x._data + y._data
 
         @staticmethod
         def backward(ctx, g):
@@ -107,7 +107,7 @@ def test_error_messages():
     class TwoOutputs(Function):
         @staticmethod
         def forward(ctx, x):
-            return x.data, x.data
+            return x._data, x._data
 
     with pytest.raises(TypeError, match=r"TwoOutputs\.forward returned tuple; it must return one"):
         TwoOutputs.apply(double(2))
@@ -127,7 +127,7 @@ def test_error_messages():
     class ArrayGrad(Cube):
         @staticmethod
         def backward(ctx, grad_output):
-            return grad_output.data
+            return grad_output._data
 
     with pytest.raises(TypeError, match="ArrayGradBackward returned a ndarray as a gradient"):
         ArrayGrad.apply(double(2)).sum().backward()

@@ -34,7 +34,7 @@ class Squares(Dataset):
 def test_tensor_dataset_and_subset():
     ds = make()
     x, y = ds[3]
-    np.testing.assert_array_equal(x.data, [6, 7])
+    np.testing.assert_array_equal(x._data, [6, 7])
     assert y.item() == 3 and len(ds) == 10
     sub = Subset(ds, [9, 0, 4])
     assert len(sub) == 3 and sub[0][1].item() == 9
@@ -46,7 +46,7 @@ def test_loader_in_order_batches_len_and_drop_last():
     loader = DataLoader(make(), batch_size=4)
     batches = list(loader)
     assert len(loader) == 3 and [b[0].shape for b in batches] == [(4, 2), (4, 2), (2, 2)]
-    np.testing.assert_array_equal(np.concatenate([b[1].data for b in batches]), np.arange(10))
+    np.testing.assert_array_equal(np.concatenate([b[1]._data for b in batches]), np.arange(10))
     dropping = DataLoader(make(), batch_size=4, drop_last=True)
     assert len(dropping) == 2 and len(list(dropping)) == 2
     assert len(DataLoader(make(), batch_size=5, drop_last=True)) == 2
@@ -57,20 +57,20 @@ def test_loader_in_order_batches_len_and_drop_last():
 def test_shuffle_visits_everything_once_and_is_seeded():
     loader = DataLoader(make(), batch_size=3, shuffle=True)
     tg.manual_seed(0)
-    first = np.concatenate([y.data for _, y in loader])
-    second = np.concatenate([y.data for _, y in loader])
+    first = np.concatenate([y._data for _, y in loader])
+    second = np.concatenate([y._data for _, y in loader])
     assert sorted(first) == list(range(10)) and sorted(second) == list(range(10))
     assert not np.array_equal(first, second)  # reshuffled every epoch
     tg.manual_seed(0)
-    np.testing.assert_array_equal(np.concatenate([y.data for _, y in loader]), first)
+    np.testing.assert_array_equal(np.concatenate([y._data for _, y in loader]), first)
 
     def seeded_epoch():
         loader = DataLoader(make(), 3, True, generator=tg.Generator().manual_seed(5))
-        return np.concatenate([y.data for _, y in loader])
+        return np.concatenate([y._data for _, y in loader])
 
     np.testing.assert_array_equal(seeded_epoch(), seeded_epoch())
     for x, y in loader:  # rows stay paired with their labels
-        np.testing.assert_array_equal(x.data[:, 0], 2 * y.data)
+        np.testing.assert_array_equal(x._data[:, 0], 2 * y._data)
 
 
 def test_tensor_dataset_batches_by_fancy_indexing_not_per_sample():
@@ -92,7 +92,7 @@ def test_tensor_dataset_batches_by_fancy_indexing_not_per_sample():
 def test_generic_dataset_uses_default_collate():
     loader = DataLoader(Squares(), batch_size=3)
     x, i = next(iter(loader))
-    np.testing.assert_array_equal(x.data, [[0, 0], [1, 1], [2, 4]])
+    np.testing.assert_array_equal(x._data, [[0, 0], [1, 1], [2, 4]])
     assert i.dtype == np.int64 and i.tolist() == [0, 1, 2]
     assert [b[0].shape[0] for b in loader] == [3, 3, 1]
     single = list(DataLoader(Squares(), batch_size=None))
@@ -130,7 +130,7 @@ def test_random_split_counts_fractions_and_seed():
 def test_loader_over_a_split_keeps_the_fast_path_and_the_right_rows():
     ds = make(20)
     train, val = random_split(ds, [0.75, 0.25])
-    rows = [y.data for _, y in DataLoader(val, batch_size=2)]
+    rows = [y._data for _, y in DataLoader(val, batch_size=2)]
     np.testing.assert_array_equal(np.concatenate(rows), val.indices)
     nested = Subset(train, [0, 1])
-    np.testing.assert_array_equal(next(iter(DataLoader(nested, 2)))[1].data, train.indices[:2])
+    np.testing.assert_array_equal(next(iter(DataLoader(nested, 2)))[1]._data, train.indices[:2])

@@ -24,7 +24,7 @@ def batches(lo: float, hi: float) -> st.SearchStrategy[np.ndarray]:
 
 
 def tape_softmax(Z: np.ndarray) -> np.ndarray:
-    return Tensor(Z).softmax(dim=1).data
+    return Tensor(Z).softmax(dim=1)._data
 
 
 @SETTINGS

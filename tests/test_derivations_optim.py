@@ -51,10 +51,10 @@ def run_side_by_side(
             opt.param_groups[0]["lr"] = lr_at(t)
         opt.zero_grad()
         loss(p, target, curvature).backward()
-        g = p.grad.data.copy()
+        g = p.grad._data.copy()
         opt.step()
         theta = manual_step(theta, g, t)
-        worst = max(worst, rel_err(theta, p.data))
+        worst = max(worst, rel_err(theta, p._data))
     return worst
 
 
@@ -153,4 +153,4 @@ def test_source_rmsprop_gives_nan_for_a_gradient_that_was_always_zero():
     opt = optim.RMSprop([p], lr=0.01, alpha=0.999)
     p.grad = Tensor(g.copy())
     opt.step()
-    assert p.data[0] == 1.0 and np.isfinite(p.data).all()
+    assert p._data[0] == 1.0 and np.isfinite(p._data).all()

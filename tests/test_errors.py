@@ -16,12 +16,12 @@ def leaf(values):
 
 
 def snapshot(*tensors):
-    return [(t.data.copy(), t.grad, t._version, t.grad_fn) for t in tensors]
+    return [(t._data.copy(), t.grad, t._version, t.grad_fn) for t in tensors]
 
 
 def assert_unchanged(tensors, before):
     for t, (data, grad, version, grad_fn) in zip(tensors, before):
-        np.testing.assert_array_equal(t.data, data)
+        np.testing.assert_array_equal(t._data, data)
         assert t.grad is grad and t._version == version and t.grad_fn is grad_fn
 
 
@@ -232,7 +232,7 @@ def test_copy_shape_error_leaves_tensor_unchanged():
         ValueError, match=re.escape("copy_: the source shape (4,) cannot be broadcast to (2, 3)")
     ):
         t.copy_(np.ones(4))
-    assert t._version == 0 and not t.data.any()
+    assert t._version == 0 and not t._data.any()
 
 
 def test_inplace_dtype_error_leaves_tensor_unchanged():
@@ -241,7 +241,7 @@ def test_inplace_dtype_error_leaves_tensor_unchanged():
         RuntimeError, match="result type float32 can't be cast to the desired output type int64"
     ):
         t.mul_(1.5)
-    np.testing.assert_array_equal(t.data, [1, 2])
+    np.testing.assert_array_equal(t._data, [1, 2])
     assert t._version == 0
 
 
@@ -249,10 +249,10 @@ def test_freed_graph_error_leaves_grads_unchanged():
     x = leaf([1.0, 2.0])
     y = (x * x).sum()
     y.backward()
-    g = x.grad.data.copy()
+    g = x.grad._data.copy()
     with pytest.raises(RuntimeError, match="Specify retain_graph=True"):
         y.backward()
-    np.testing.assert_array_equal(x.grad.data, g)
+    np.testing.assert_array_equal(x.grad._data, g)
 
 
 def test_saved_tensor_modified_error_names_op_and_version():
@@ -296,7 +296,7 @@ def test_integer_to_negative_integer_power():
         ),
     ):
         base**exponent
-    np.testing.assert_array_equal(exponent.data, [1, -1])
+    np.testing.assert_array_equal(exponent._data, [1, -1])
 
 
 def test_abs_of_bool():

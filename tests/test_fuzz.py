@@ -148,7 +148,7 @@ def check(op, reference, inputs: list[np.ndarray], cast_inputs: bool = True) -> 
         except Exception as err:  # an internal error escaping
             raise AssertionError(f"internal {type(err).__name__}: {err}") from err
         for t, a in zip(tensors, originals):
-            np.testing.assert_array_equal(t.data, a)  # never a changed input
+            np.testing.assert_array_equal(t._data, a)  # never a changed input
         if out is None:
             return
         cast = [a.astype(out.dtype) for a in originals] if cast_inputs else originals
@@ -156,7 +156,7 @@ def check(op, reference, inputs: list[np.ndarray], cast_inputs: bool = True) -> 
         assert out.shape == expected.shape, (out.shape, expected.shape)
         tol = 1e-5 if out.dtype == np.float32 else 1e-12
         np.testing.assert_allclose(
-            out.data.astype(np.float64), expected.astype(np.float64), rtol=tol, atol=tol
+            out._data.astype(np.float64), expected.astype(np.float64), rtol=tol, atol=tol
         )
         check_backward(op, originals)
 
@@ -171,7 +171,7 @@ def check_backward(op, arrays: list[np.ndarray]) -> None:
         return
     out.sum().backward()
     for t, a in zip(tensors, arrays):
-        np.testing.assert_array_equal(t.data, a)
+        np.testing.assert_array_equal(t._data, a)
         if t.grad is not None:
             assert t.grad.shape == t.shape and t.grad.dtype == t.dtype
 

@@ -21,7 +21,7 @@ class WrongSin(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return np.sin(x.data)
+        return np.sin(x._data)
 
     @staticmethod
     def backward(ctx, g):
@@ -36,7 +36,7 @@ class WrongSecondDerivative(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return x.data**3
+        return x._data**3
 
     @staticmethod
     def backward(ctx, g):
@@ -106,7 +106,7 @@ def test_backward_not_multiplied_by_grad_output_is_caught():
     class Ignores(Function):
         @staticmethod
         def forward(ctx, x):
-            return x.data * 2
+            return x._data * 2
 
         @staticmethod
         def backward(ctx, g):
@@ -118,6 +118,6 @@ def test_backward_not_multiplied_by_grad_output_is_caught():
 
 def test_inputs_left_unchanged_and_non_tensor_arguments_allowed():
     x = leaf([0.25, 0.5])
-    before = x.data.copy()
+    before = x._data.copy()
     assert gradcheck(lambda a, k: a * k, (x, 3.0))
-    np.testing.assert_array_equal(x.data, before)
+    np.testing.assert_array_equal(x._data, before)

@@ -17,12 +17,12 @@ def leaf(values):
 def test_leaf_hook_sees_the_total_gradient_once_and_may_replace_it():
     x = leaf([1.0, 2.0])
     seen = []
-    x.register_hook(lambda g: seen.append(g.data.copy()))
+    x.register_hook(lambda g: seen.append(g._data.copy()))
     x.register_hook(lambda g: g * 10)
     (x * x + x).sum().backward()  # x reaches the leaf along three edges
     assert len(seen) == 1
     np.testing.assert_array_equal(seen[0], [3.0, 5.0])
-    np.testing.assert_array_equal(x.grad.data, [30.0, 50.0])
+    np.testing.assert_array_equal(x.grad._data, [30.0, 50.0])
 
 
 def test_non_leaf_hook_replaces_what_flows_on():
@@ -31,7 +31,7 @@ def test_non_leaf_hook_replaces_what_flows_on():
     y.register_hook(lambda g: g + 1)
     (y * y).sum().backward()
     # dL/dy = 2y = [6, 12]; the hook adds 1; dL/dx = 3 * [7, 13]
-    np.testing.assert_array_equal(x.grad.data, [21.0, 39.0])
+    np.testing.assert_array_equal(x.grad._data, [21.0, 39.0])
     assert y.grad is None
 
 
@@ -52,7 +52,7 @@ def test_handle_is_a_context_manager():
     with x.register_hook(lambda g: g * 0):
         (x * 2).sum().backward()
     (x * 2).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [2.0])
+    np.testing.assert_array_equal(x.grad._data, [2.0])
 
 
 def test_retain_grad_keeps_the_gradient_after_hooks():
@@ -62,8 +62,8 @@ def test_retain_grad_keeps_the_gradient_after_hooks():
     y.retain_grad()
     assert y.retains_grad and not x.retains_grad
     y.sum().backward()
-    np.testing.assert_array_equal(y.grad.data, [2.0, 2.0])
-    np.testing.assert_array_equal(x.grad.data, [4.0, 4.0])
+    np.testing.assert_array_equal(y.grad._data, [2.0, 2.0])
+    np.testing.assert_array_equal(x.grad._data, [4.0, 4.0])
 
 
 def test_retain_grad_twice_keeps_one_gradient():
@@ -72,16 +72,16 @@ def test_retain_grad_twice_keeps_one_gradient():
     y.retain_grad()
     y.retain_grad()
     y.sum().backward()
-    np.testing.assert_array_equal(y.grad.data, [1.0])
+    np.testing.assert_array_equal(y.grad._data, [1.0])
 
 
 def test_hooks_run_under_autograd_grad_and_create_graph():
     x = leaf([3.0])
     x.register_hook(lambda g: g * 2)
     (g,) = grad(x**3, x, create_graph=True)
-    np.testing.assert_array_equal(g.data, [54.0])  # 3x^2 = 27, doubled
+    np.testing.assert_array_equal(g._data, [54.0])  # 3x^2 = 27, doubled
     (h,) = grad(g, x)
-    np.testing.assert_array_equal(h.data, [72.0])  # d(2 * 3x^2)/dx = 12x = 36, doubled
+    np.testing.assert_array_equal(h._data, [72.0])  # d(2 * 3x^2)/dx = 12x = 36, doubled
 
 
 def test_autograd_grad_runs_no_hooks_of_leaves_it_does_not_return():
@@ -113,7 +113,7 @@ def test_hook_error_messages():
     assert x.grad is None
 
     y = leaf([1.0])
-    y.register_hook(lambda g: g.data)
+    y.register_hook(lambda g: g._data)
     with pytest.raises(TypeError, match="returned a ndarray; a tensor hook must return None"):
         (y * 2).sum().backward()
 
@@ -130,7 +130,7 @@ def test_module_forward_hook_sees_args_and_may_replace_output():
     layer(x)
     assert len(calls) == 1
     with layer.register_forward_hook(lambda m, args, out: out * 0):
-        assert np.all(layer(x).data == 0)
+        assert np.all(layer(x)._data == 0)
 
 
 def test_module_full_backward_hook_gets_grad_input_and_grad_output():
@@ -138,7 +138,7 @@ def test_module_full_backward_hook_gets_grad_input_and_grad_output():
     model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 1))
     seen = {}
     model[1].register_full_backward_hook(
-        lambda m, gi, go: seen.update(gi=gi[0].data.copy(), go=go[0].data.copy())
+        lambda m, gi, go: seen.update(gi=gi[0]._data.copy(), go=go[0]._data.copy())
     )
     x = tg.randn(5, 3, requires_grad=True)
     h = model[0](x)
@@ -146,8 +146,8 @@ def test_module_full_backward_hook_gets_grad_input_and_grad_output():
     t = model[1](h)
     t.retain_grad()
     model[2](t).sum().backward()
-    np.testing.assert_allclose(seen["go"], t.grad.data)
-    np.testing.assert_allclose(seen["gi"], h.grad.data)
+    np.testing.assert_allclose(seen["go"], t.grad._data)
+    np.testing.assert_allclose(seen["gi"], h.grad._data)
 
 
 def test_module_full_backward_hook_replaces_grad_input_and_sees_none_for_data():
@@ -160,11 +160,11 @@ def test_module_full_backward_hook_replaces_grad_input_and_sees_none_for_data():
     x = tg.randn(3, 2, requires_grad=True)
     handle = layer.register_full_backward_hook(lambda m, gi, go: (gi[0] * 0,))
     layer(x).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, np.zeros((3, 2)))
+    np.testing.assert_array_equal(x.grad._data, np.zeros((3, 2)))
     handle.remove()
     x.grad = None
     layer(x).sum().backward()
-    assert np.any(x.grad.data != 0)
+    assert np.any(x.grad._data != 0)
 
 
 def test_module_backward_hook_error_messages():

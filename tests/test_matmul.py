@@ -53,7 +53,7 @@ def test_matmul_of_ndarray_on_the_left_stays_on_the_tape():
     out = np.ones((1, 2)) @ w
     assert isinstance(out, tg.Tensor) and out.requires_grad
     out.sum().backward()
-    np.testing.assert_array_equal(w.grad.data, np.ones((2, 2)))
+    np.testing.assert_array_equal(w.grad._data, np.ones((2, 2)))
 
 
 # ----------------------------------------------------------------------------- fused Linear
@@ -90,7 +90,7 @@ def test_linear_gradients_equal_the_composed_ops():
     x, w, b = composed
     (x @ w.T + b).backward(tg.tensor(g))
     for f, c in zip(fused, composed):
-        np.testing.assert_allclose(f.grad.data, c.grad.data, rtol=1e-14, atol=1e-14)
+        np.testing.assert_allclose(f.grad._data, c.grad._data, rtol=1e-14, atol=1e-14)
 
 
 def test_f_linear_uses_one_node_and_falls_back_for_mixed_dtypes():

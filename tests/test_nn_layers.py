@@ -35,13 +35,13 @@ def test_linear_forward_matches_numpy_and_shapes():
     assert layer.weight.shape == (3, 4) and layer.bias.shape == (3,)
     assert layer.weight.dtype == np.float32 and isinstance(layer.weight, nn.Parameter)
     x = tg.randn(5, 4)
-    expected = x.data @ layer.weight.data.T + layer.bias.data
-    np.testing.assert_allclose(layer(x).data, expected, rtol=1e-6)
+    expected = x._data @ layer.weight._data.T + layer.bias._data
+    np.testing.assert_allclose(layer(x)._data, expected, rtol=1e-6)
     batched = tg.randn(2, 5, 4)
     assert layer(batched).shape == (2, 5, 3)
     no_bias = nn.Linear(4, 3, bias=False)
     assert no_bias.bias is None and [n for n, _ in no_bias.named_parameters()] == ["weight"]
-    np.testing.assert_allclose(no_bias(x).data, x.data @ no_bias.weight.data.T, rtol=1e-6)
+    np.testing.assert_allclose(no_bias(x)._data, x._data @ no_bias.weight._data.T, rtol=1e-6)
     assert repr(no_bias) == "Linear(in_features=4, out_features=3, bias=False)"
 
 
@@ -58,7 +58,7 @@ def test_linear_init_bounds_and_statistics():
     tg.manual_seed(0)
     layer = nn.Linear(400, 300)
     bound = 1 / math.sqrt(400)  # kaiming_uniform_(a=sqrt(5)) gives 1/sqrt(fan_in)
-    w, b = layer.weight.data, layer.bias.data
+    w, b = layer.weight._data, layer.bias._data
     assert np.abs(w).max() <= bound and np.abs(b).max() <= bound
     assert np.abs(w).max() > 0.99 * bound  # the whole interval is used
     # U(-b, b): mean 0, variance b^2 / 3.
@@ -71,8 +71,8 @@ def test_linear_init_is_reproducible_with_manual_seed():
     a = nn.Linear(5, 2)
     tg.manual_seed(3)
     b = nn.Linear(5, 2)
-    np.testing.assert_array_equal(a.weight.data, b.weight.data)
-    np.testing.assert_array_equal(a.bias.data, b.bias.data)
+    np.testing.assert_array_equal(a.weight._data, b.weight._data)
+    np.testing.assert_array_equal(a.bias._data, b.bias._data)
 
 
 # ------------------------------------------------------------------------ activations
@@ -95,7 +95,7 @@ ACTIVATIONS = [
 @pytest.mark.parametrize(("module", "reference"), ACTIVATIONS, ids=lambda m: repr(m)[:20])
 def test_activation_forward(module, reference):
     x = np.random.default_rng(1).standard_normal((4, 3, 2))
-    np.testing.assert_allclose(module(Tensor(x)).data, reference(x), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(module(Tensor(x))._data, reference(x), rtol=1e-12, atol=1e-15)
 
 
 @pytest.mark.parametrize(("module", "reference"), ACTIVATIONS, ids=lambda m: repr(m)[:20])
@@ -127,7 +127,7 @@ def test_softmax_without_dim_warns_and_uses_pytorchs_implicit_dim():
     x = tg.randn(2, 3)
     with pytest.warns(UserWarning, match="Implicit dimension"):
         out = nn.Softmax()(x)
-    np.testing.assert_allclose(out.data.sum(1), 1, rtol=1e-6)
+    np.testing.assert_allclose(out._data.sum(1), 1, rtol=1e-6)
     with pytest.warns(UserWarning):
         assert F.log_softmax(tg.randn(4)).shape == (4,)
 
@@ -135,9 +135,9 @@ def test_softmax_without_dim_warns_and_uses_pytorchs_implicit_dim():
 def test_softmax_stable_at_large_inputs():
     x = Tensor(np.array([[1e5, 0.0, -1e5]]), requires_grad=True)
     out = nn.LogSoftmax(1)(x)
-    assert np.isfinite(out.data).all()
+    assert np.isfinite(out._data).all()
     out.sum().backward()
-    assert np.isfinite(x.grad.data).all()
+    assert np.isfinite(x.grad._data).all()
 
 
 # ---------------------------------------------------------------------------- Dropout
@@ -145,7 +145,7 @@ def test_dropout_train_scales_survivors_and_eval_is_identity():
     tg.manual_seed(0)
     drop = nn.Dropout(p=0.25)
     x = tg.ones(200, 100)
-    out = drop(x).data
+    out = drop(x)._data
     kept = out != 0
     np.testing.assert_allclose(out[kept], 1 / 0.75)
     assert kept.mean() == pytest.approx(0.75, abs=0.01)
@@ -153,7 +153,7 @@ def test_dropout_train_scales_survivors_and_eval_is_identity():
     drop.eval()
     assert drop(x) is x
     drop.train()
-    assert drop.training and (drop(x).data == 0).any()
+    assert drop.training and (drop(x)._data == 0).any()
 
 
 def test_dropout_gradient_uses_the_same_mask():
@@ -161,29 +161,29 @@ def test_dropout_gradient_uses_the_same_mask():
     x = Tensor(np.ones((10, 10)), requires_grad=True)
     out = F.dropout(x, 0.5)
     out.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, out.data)  # both are mask / (1 - p)
+    np.testing.assert_array_equal(x.grad._data, out._data)  # both are mask / (1 - p)
 
 
 def test_dropout_edge_probabilities_and_reproducibility():
     x = tg.randn(5, 5)
     assert F.dropout(x, 0.0) is x
-    assert (F.dropout(x, 1.0).data == 0).all()
+    assert (F.dropout(x, 1.0)._data == 0).all()
     with pytest.raises(ValueError, match=r"between 0 and 1, but got 1\.5"):
         nn.Dropout(1.5)
     with pytest.raises(ValueError, match="between 0 and 1"):
         F.dropout(x, -0.1)
     tg.manual_seed(7)
-    a = F.dropout(x).data
+    a = F.dropout(x)._data
     tg.manual_seed(7)
-    np.testing.assert_array_equal(a, F.dropout(x).data)
+    np.testing.assert_array_equal(a, F.dropout(x)._data)
 
 
 # ------------------------------------------------------------------------------- init
 def test_init_fills_in_place_and_returns_the_tensor():
     w = nn.Parameter(np.empty((30, 20)))
-    assert init.zeros_(w) is w and (w.data == 0).all()
-    assert (init.ones_(w).data == 1).all()
-    assert (init.constant_(w, 0.3).data == 0.3).all()
+    assert init.zeros_(w) is w and (w._data == 0).all()
+    assert (init.ones_(w)._data == 1).all()
+    assert (init.constant_(w, 0.3)._data == 0.3).all()
     assert w.requires_grad and w.is_leaf and w.grad_fn is None
 
 
@@ -204,15 +204,15 @@ def test_init_distributions(fill, bound, std):
     tg.manual_seed(0)
     fill(w)
     if bound is not None:
-        assert np.abs(w.data).max() <= bound
-    assert w.data.std() == pytest.approx(std, rel=0.02)
+        assert np.abs(w._data).max() <= bound
+    assert w._data.std() == pytest.approx(std, rel=0.02)
 
 
 def test_init_generator_and_gain():
     a, b = Tensor(np.empty((3, 4))), Tensor(np.empty((3, 4)))
     init.normal_(a, generator=tg.Generator().manual_seed(5))
     init.normal_(b, generator=tg.Generator().manual_seed(5))
-    np.testing.assert_array_equal(a.data, b.data)
+    np.testing.assert_array_equal(a._data, b._data)
     assert init.calculate_gain("tanh") == pytest.approx(5 / 3)
     assert init.calculate_gain("leaky_relu", math.sqrt(5)) == pytest.approx(math.sqrt(1 / 3))
     with pytest.raises(ValueError, match="fewer than 2 dimensions"):
@@ -235,12 +235,12 @@ def test_clip_grad_norm_scales_to_max_norm_and_returns_the_old_norm():
     params = _with_grads([3.0, 0.0], [[4.0]])
     total = clip_grad_norm_(params, max_norm=1.0)
     assert total.item() == pytest.approx(5.0)
-    new = np.sqrt(sum((p.grad.data**2).sum() for p in params))
+    new = np.sqrt(sum((p.grad._data**2).sum() for p in params))
     assert new == pytest.approx(1.0, rel=1e-5)
-    np.testing.assert_allclose(params[0].grad.data, [0.6, 0.0], rtol=1e-5)
+    np.testing.assert_allclose(params[0].grad._data, [0.6, 0.0], rtol=1e-5)
     untouched = _with_grads([0.3, 0.4])
     assert clip_grad_norm_(untouched, 1.0).item() == pytest.approx(0.5)
-    np.testing.assert_array_equal(untouched[0].grad.data, [0.3, 0.4])
+    np.testing.assert_array_equal(untouched[0].grad._data, [0.3, 0.4])
 
 
 def test_clip_grad_norm_other_norms_and_nonfinite():
@@ -256,4 +256,4 @@ def test_clip_grad_norm_other_norms_and_nonfinite():
 def test_clip_grad_value_clamps_each_element():
     params = _with_grads([-3.0, 0.5, 2.0])
     clip_grad_value_(params, 1.0)
-    np.testing.assert_array_equal(params[0].grad.data, [-1.0, 0.5, 1.0])
+    np.testing.assert_array_equal(params[0].grad._data, [-1.0, 0.5, 1.0])

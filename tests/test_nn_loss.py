@@ -39,8 +39,8 @@ def test_regression_losses(reduction):
     x, y = rng().standard_normal((4, 3)), rng(1).standard_normal((4, 3))
     mse = nn.MSELoss(reduction=reduction)(Tensor(x), Tensor(y))
     l1 = nn.L1Loss(reduction=reduction)(Tensor(x), Tensor(y))
-    np.testing.assert_allclose(mse.data, reduce((x - y) ** 2, reduction), rtol=1e-12)
-    np.testing.assert_allclose(l1.data, reduce(np.abs(x - y), reduction), rtol=1e-12)
+    np.testing.assert_allclose(mse._data, reduce((x - y) ** 2, reduction), rtol=1e-12)
+    np.testing.assert_allclose(l1._data, reduce(np.abs(x - y), reduction), rtol=1e-12)
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
@@ -49,8 +49,8 @@ def test_cross_entropy_and_nll_with_class_indices(reduction):
     expected = -log_softmax(x)[np.arange(5), y]
     ce = nn.CrossEntropyLoss(reduction=reduction)(Tensor(x), Tensor(y))
     nll = nn.NLLLoss(reduction=reduction)(Tensor(log_softmax(x)), Tensor(y))
-    np.testing.assert_allclose(ce.data, reduce(expected, reduction), rtol=1e-12)
-    np.testing.assert_allclose(nll.data, reduce(expected, reduction), rtol=1e-12)
+    np.testing.assert_allclose(ce._data, reduce(expected, reduction), rtol=1e-12)
+    np.testing.assert_allclose(nll._data, reduce(expected, reduction), rtol=1e-12)
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
@@ -64,21 +64,21 @@ def test_class_weights_and_ignore_index(reduction):
     if reduction == "mean":  # divided by the total weight of the counted targets
         expected = per.sum() / (w[safe] * counted).sum()
     loss = nn.CrossEntropyLoss(weight=Tensor(w), reduction=reduction)(Tensor(x), Tensor(y))
-    np.testing.assert_allclose(loss.data, expected, rtol=1e-12)
+    np.testing.assert_allclose(loss._data, expected, rtol=1e-12)
 
 
 def test_cross_entropy_with_probabilities_and_label_smoothing():
     x = rng().standard_normal((4, 3))
     p = rng(2).dirichlet(np.ones(3), size=4)
     ce = F.cross_entropy(Tensor(x), Tensor(p))
-    np.testing.assert_allclose(ce.data, np.mean(-(p * log_softmax(x)).sum(1)), rtol=1e-12)
+    np.testing.assert_allclose(ce._data, np.mean(-(p * log_softmax(x)).sum(1)), rtol=1e-12)
     y = np.array([2, 0, 1, 1])
     smoothed = 0.9 * np.eye(3)[y] + 0.1 / 3
     ls = F.cross_entropy(Tensor(x), Tensor(y), label_smoothing=0.1)
-    np.testing.assert_allclose(ls.data, np.mean(-(smoothed * log_softmax(x)).sum(1)), rtol=1e-12)
+    np.testing.assert_allclose(ls._data, np.mean(-(smoothed * log_softmax(x)).sum(1)), rtol=1e-12)
     # Class indices and their one-hot probabilities give the same loss.
     onehot = F.cross_entropy(Tensor(x), Tensor(np.eye(3)[y]), label_smoothing=0.1)
-    np.testing.assert_allclose(onehot.data, ls.data, rtol=1e-12)
+    np.testing.assert_allclose(onehot._data, ls._data, rtol=1e-12)
 
 
 def test_cross_entropy_spatial_and_unbatched_inputs():
@@ -86,9 +86,9 @@ def test_cross_entropy_spatial_and_unbatched_inputs():
     expected = -np.take_along_axis(log_softmax(x), y[:, None], 1)[:, 0]
     out = F.cross_entropy(Tensor(x), Tensor(y), reduction="none")
     assert out.shape == (2, 4)
-    np.testing.assert_allclose(out.data, expected, rtol=1e-12)
+    np.testing.assert_allclose(out._data, expected, rtol=1e-12)
     single = F.cross_entropy(Tensor(x[0, :, 0]), Tensor(np.array(y[0, 0])))
-    np.testing.assert_allclose(single.data, expected[0, 0], rtol=1e-12)
+    np.testing.assert_allclose(single._data, expected[0, 0], rtol=1e-12)
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
@@ -100,8 +100,8 @@ def test_binary_cross_entropy_losses(reduction):
     expected = -w * (y * np.log(p) + (1 - y) * np.log(1 - p))
     bce = nn.BCELoss(weight=Tensor(w), reduction=reduction)(Tensor(p), Tensor(y))
     logits = nn.BCEWithLogitsLoss(weight=Tensor(w), reduction=reduction)(Tensor(z), Tensor(y))
-    np.testing.assert_allclose(bce.data, reduce(expected, reduction), rtol=1e-10)
-    np.testing.assert_allclose(logits.data, reduce(expected, reduction), rtol=1e-10)
+    np.testing.assert_allclose(bce._data, reduce(expected, reduction), rtol=1e-10)
+    np.testing.assert_allclose(logits._data, reduce(expected, reduction), rtol=1e-10)
 
 
 def test_bce_with_logits_pos_weight():
@@ -112,16 +112,16 @@ def test_bce_with_logits_pos_weight():
     out = F.binary_cross_entropy_with_logits(
         Tensor(z), Tensor(y), pos_weight=Tensor(pw), reduction="none"
     )
-    np.testing.assert_allclose(out.data, expected, rtol=1e-10)
+    np.testing.assert_allclose(out._data, expected, rtol=1e-10)
 
 
 def test_bce_clamps_log_at_minus_100():
     out = F.binary_cross_entropy(Tensor([0.0, 1.0, 0.0]), Tensor([1.0, 0.0, 0.0]), reduction="none")
-    np.testing.assert_array_equal(out.data, [100.0, 100.0, 0.0])
+    np.testing.assert_array_equal(out._data, [100.0, 100.0, 0.0])
     x = leaf([0.0, 1.0])
     F.binary_cross_entropy(x, Tensor(np.array([1.0, 0.0]))).backward()
-    assert np.isfinite(x.grad.data).all()  # (x - y) / max(x(1 - x), 1e-12), halved by the mean
-    np.testing.assert_allclose(x.grad.data, [-0.5e12, 0.5e12])
+    assert np.isfinite(x.grad._data).all()  # (x - y) / max(x(1 - x), 1e-12), halved by the mean
+    np.testing.assert_allclose(x.grad._data, [-0.5e12, 0.5e12])
 
 
 # --------------------------------------------------------------------------- gradients
@@ -170,7 +170,7 @@ def test_gradgradcheck_losses():
     p, t = leaf(rng().uniform(0.1, 0.9, (2, 3))), leaf(rng(1).random((2, 3)))
     assert gradgradcheck(lambda a: F.cross_entropy(a, y), [x])
     assert gradgradcheck(lambda a, b: F.binary_cross_entropy(a, b), [p, t])
-    z = leaf(x.data.copy())
+    z = leaf(x._data.copy())
     assert gradgradcheck(lambda a, b: F.binary_cross_entropy_with_logits(a, b), [x, z])
     assert gradgradcheck(lambda a, b: F.mse_loss(a, b), [p, t])
     assert gradgradcheck(lambda a, b: F.mse_loss(a, b, reduction="sum"), [p, t])
@@ -183,9 +183,9 @@ def test_fused_mse_is_one_node_with_the_composed_gradients(reduction):
     assert fused.grad_fn.name() == "MSELossBackward"
     diff = x - y
     composed = (diff * diff).mean() if reduction == "mean" else (diff * diff).sum()
-    np.testing.assert_allclose(fused.data, composed.data, rtol=1e-14)
+    np.testing.assert_allclose(fused._data, composed._data, rtol=1e-14)
     np.testing.assert_allclose(
-        [a.data for a in grad(fused, [x, y])], [a.data for a in grad(composed, [x, y])], rtol=1e-14
+        [a._data for a in grad(fused, [x, y])], [a._data for a in grad(composed, [x, y])], rtol=1e-14
     )
 
 
@@ -197,11 +197,11 @@ def test_fused_bce_gradient_matches_composed_form():
         return -(y * x.log().clamp(min=-100) + (1 - y) * (1 - x).log().clamp(min=-100))
 
     fused = BinaryCrossEntropy.apply(x, y)
-    np.testing.assert_allclose(fused.data, composed(x, y).data, rtol=1e-12)
+    np.testing.assert_allclose(fused._data, composed(x, y)._data, rtol=1e-12)
     g = Tensor(rng(2).standard_normal((4, 3)))
     np.testing.assert_allclose(
-        [a.data for a in grad(fused, [x, y], g)],
-        [a.data for a in grad(composed(x, y), [x, y], g)],
+        [a._data for a in grad(fused, [x, y], g)],
+        [a._data for a in grad(composed(x, y), [x, y], g)],
         rtol=1e-12,
     )
 
@@ -209,8 +209,8 @@ def test_fused_bce_gradient_matches_composed_form():
 def test_cross_entropy_gradient_is_softmax_minus_onehot():
     x, y = leaf(rng().standard_normal((3, 4))), np.array([1, 0, 3])
     F.cross_entropy(x, Tensor(y)).backward()
-    s = np.exp(log_softmax(x.data))
-    np.testing.assert_allclose(x.grad.data, (s - np.eye(4)[y]) / 3, rtol=1e-12)
+    s = np.exp(log_softmax(x._data))
+    np.testing.assert_allclose(x.grad._data, (s - np.eye(4)[y]) / 3, rtol=1e-12)
 
 
 # --------------------------------------------------------------------------- stability
@@ -218,9 +218,9 @@ def test_cross_entropy_gradient_is_softmax_minus_onehot():
 def test_cross_entropy_stable_at_1e5(dtype):
     x = Tensor(np.array([[1e5, 0.0, -1e5], [-1e5, 1e5, 0.0]], dtype=dtype), requires_grad=True)
     loss = F.cross_entropy(x, Tensor(np.array([0, 0])))
-    np.testing.assert_allclose(loss.data, 1e5, rtol=1e-6)  # (0 + 2e5) / 2
+    np.testing.assert_allclose(loss._data, 1e5, rtol=1e-6)  # (0 + 2e5) / 2
     loss.backward()
-    np.testing.assert_allclose(x.grad.data, [[0, 0, 0], [-0.5, 0.5, 0]], atol=1e-7)
+    np.testing.assert_allclose(x.grad._data, [[0, 0, 0], [-0.5, 0.5, 0]], atol=1e-7)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -228,9 +228,9 @@ def test_bce_with_logits_stable_at_1e5(dtype):
     x = Tensor(np.array([1e5, -1e5, 1e5, -1e5, 0.0], dtype=dtype), requires_grad=True)
     y = Tensor(np.array([1.0, 0.0, 0.0, 1.0, 1.0], dtype=dtype))
     loss = F.binary_cross_entropy_with_logits(x, y, reduction="none")
-    np.testing.assert_allclose(loss.data, [0, 0, 1e5, 1e5, np.log(2)], rtol=1e-6)
+    np.testing.assert_allclose(loss._data, [0, 0, 1e5, 1e5, np.log(2)], rtol=1e-6)
     loss.sum().backward()
-    np.testing.assert_allclose(x.grad.data, [0, 0, 1, -1, -0.5], atol=1e-7)  # sigmoid(x) - y
+    np.testing.assert_allclose(x.grad._data, [0, 0, 1, -1, -0.5], atol=1e-7)  # sigmoid(x) - y
 
 
 # ------------------------------------------------------------------------------ errors
@@ -285,6 +285,6 @@ def test_fused_nll_is_one_node_with_the_general_gradients(reduction, shape):
     assert fused.grad_fn.name() == "PickedNLLBackward"
     general = F.nll_loss(x, y, weight=Tensor(np.ones(n_classes)), reduction=reduction)
     assert general.grad_fn.name() != "PickedNLLBackward"
-    np.testing.assert_allclose(fused.data, general.data, rtol=1e-14)
-    np.testing.assert_allclose(grad(fused, [x])[0].data, grad(general, [x])[0].data, rtol=1e-14)
+    np.testing.assert_allclose(fused._data, general._data, rtol=1e-14)
+    np.testing.assert_allclose(grad(fused, [x])[0]._data, grad(general, [x])[0]._data, rtol=1e-14)
     assert gradgradcheck(lambda a: F.cross_entropy(a, y, reduction=reduction), [x])

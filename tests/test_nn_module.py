@@ -83,7 +83,7 @@ def test_train_eval_zero_grad_apply_requires_grad():
     net(tg.randn(4, 3)).sum().backward()
     assert all(p.grad is not None for p in net.parameters())
     net.zero_grad(set_to_none=False)
-    assert all((p.grad.data == 0).all() for p in net.parameters())
+    assert all((p.grad._data == 0).all() for p in net.parameters())
     net.zero_grad()
     assert all(p.grad is None for p in net.parameters())
     visited = []
@@ -100,7 +100,7 @@ def test_containers():
     assert isinstance(seq[:2], nn.Sequential) and len(seq[:2]) == 2
     assert list(seq) == layers
     x = tg.randn(5, 2)
-    np.testing.assert_array_equal(seq(x).data, layers[2](layers[1](layers[0](x))).data)
+    np.testing.assert_array_equal(seq(x)._data, layers[2](layers[1](layers[0](x)))._data)
     named = nn.Sequential(OrderedDict([("fc", nn.Linear(2, 2)), ("act", nn.Tanh())]))
     assert list(named.state_dict()) == ["fc.weight", "fc.bias"]
     with pytest.raises(IndexError):
@@ -123,7 +123,7 @@ def test_containers():
 def test_parameter_repr_and_sharing():
     data = Tensor(np.array([1.0, 2.0], dtype=np.float32))
     p = nn.Parameter(data)
-    assert p.data is data.data  # shares memory, like PyTorch
+    assert p._data is data._data  # shares memory, like PyTorch
     assert repr(p) == "Parameter containing:\ntensor([1., 2.], requires_grad=True)"
     assert not isinstance(p * 2, nn.Parameter)  # results of ops are plain tensors
     frozen = nn.Parameter(np.zeros(2), requires_grad=False)
@@ -133,7 +133,7 @@ def test_parameter_repr_and_sharing():
 def test_state_dict_shares_memory_and_is_detached():
     layer = nn.Linear(2, 2)
     sd = layer.state_dict()
-    assert not sd["weight"].requires_grad and sd["weight"].data is layer.weight.data
+    assert not sd["weight"].requires_grad and sd["weight"]._data is layer.weight._data
     assert layer.state_dict(keep_vars=True)["weight"] is layer.weight
 
 
@@ -146,15 +146,15 @@ def test_load_state_dict_round_trip_through_save_and_load(tmp_path):
     result = target.load_state_dict(load(tmp_path / "net.pt"))
     assert repr(result) == "<All keys matched successfully>"
     for (k, a), (_, b) in zip(source.state_dict().items(), target.state_dict().items()):
-        np.testing.assert_array_equal(a.data, b.data, err_msg=k)
+        np.testing.assert_array_equal(a._data, b._data, err_msg=k)
         assert a.dtype == b.dtype
     x = tg.randn(3, 4)
-    np.testing.assert_array_equal(source(x).data, target(x).data)
+    np.testing.assert_array_equal(source(x)._data, target(x)._data)
 
 
 def test_failed_load_state_dict_lists_every_problem_and_changes_nothing():
     net = CreditApprovalNet()
-    before = copy.deepcopy({k: v.data for k, v in net.state_dict().items()})
+    before = copy.deepcopy({k: v._data for k, v in net.state_dict().items()})
     bad = {k: Tensor(np.full(v.shape, 7.0, dtype=v.dtype)) for k, v in net.state_dict().items()}
     del bad["output.bias"]  # missing
     bad["hidden.weight"] = Tensor(np.zeros((3, 4)))  # wrong shape
@@ -168,14 +168,14 @@ def test_failed_load_state_dict_lists_every_problem_and_changes_nothing():
     assert 'Unexpected key(s) in state_dict: "extra.weight", "stray"' in message
     assert "size mismatch for hidden.weight: copying a param with shape (3, 4)" in message
     for k, v in net.state_dict().items():
-        np.testing.assert_array_equal(v.data, before[k], err_msg=k)  # bit-equal: nothing loaded
+        np.testing.assert_array_equal(v._data, before[k], err_msg=k)  # bit-equal: nothing loaded
 
 
 def test_load_state_dict_non_strict_and_numpy_values():
     net = nn.Linear(2, 3)
     result = net.load_state_dict({"weight": np.ones((3, 2)), "junk": np.zeros(1)}, strict=False)
     assert result.missing_keys == ["bias"] and result.unexpected_keys == ["junk"]
-    np.testing.assert_array_equal(net.weight.data, np.ones((3, 2)))
+    np.testing.assert_array_equal(net.weight._data, np.ones((3, 2)))
     assert net.weight.dtype == np.float32  # the checkpoint's float64 was cast
     with pytest.raises(RuntimeError, match="size mismatch for bias"):
         net.load_state_dict({"bias": np.ones(2)}, strict=False)

@@ -23,21 +23,21 @@ def run_both(ours, theirs, inputs, dtype, grad_seed=0):
     tg_in = [Tensor(a, requires_grad=a.dtype.kind == "f") for a in inputs]
     th_in = [torch.from_numpy(a.copy()).requires_grad_(a.dtype.kind == "f") for a in inputs]
     out, ref = ours(*tg_in), theirs(*th_in)
-    close(out.data, ref, dtype)
+    close(out._data, ref, dtype)
     upstream = np.random.default_rng(grad_seed).standard_normal(out.shape).astype(dtype)
     out.backward(Tensor(upstream))
     ref.backward(torch.from_numpy(upstream))
     for a, b in zip(tg_in, th_in):
         if a.requires_grad:
-            close(a.grad.data, b.grad, dtype)
+            close(a.grad._data, b.grad, dtype)
     if isinstance(ours, nn.Module):
         for p, q in zip(ours.parameters(), theirs.parameters()):
-            close(p.grad.data, q.grad, dtype)
+            close(p.grad._data, q.grad, dtype)
 
 
 def copy_weights(ours, theirs):
     theirs.load_state_dict(
-        {k: torch.from_numpy(v.data.copy()) for k, v in ours.state_dict().items()}
+        {k: torch.from_numpy(v._data.copy()) for k, v in ours.state_dict().items()}
     )
 
 
@@ -193,4 +193,4 @@ def test_our_state_dict_loads_into_pytorch_and_back():
     fresh = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2))
     fresh.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
     x = np.random.default_rng(0).standard_normal((2, 3)).astype(np.float32)
-    close(fresh(Tensor(x)).data, theirs(torch.from_numpy(x)), np.float32)
+    close(fresh(Tensor(x))._data, theirs(torch.from_numpy(x)), np.float32)

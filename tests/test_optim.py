@@ -41,7 +41,7 @@ def run_ours(make_opt, steps=STEPS, dtype=np.float64):
     history = []
     for step in range(steps):
         drive_step(opt, params, step)
-        history.append([p.data.copy() for p in params])
+        history.append([p._data.copy() for p in params])
     return history
 
 
@@ -50,7 +50,7 @@ def drive_step(opt, params, step):
         for group in opt.param_groups:
             group["lr"] *= LR_FACTOR
     for i, p in enumerate(params):
-        g = None if (step, i) in NO_GRAD else gradient(step, i).astype(p.data.dtype)
+        g = None if (step, i) in NO_GRAD else gradient(step, i).astype(p._data.dtype)
         p.grad = None if g is None else Tensor(g)
     opt.step()
 
@@ -340,7 +340,7 @@ def test_resume_from_state_dict_is_bit_identical(name, cls, kwargs, ref, ref_kwa
     for step in range(12, STEPS):
         drive_step(fresh, params, step)
     for x, y in zip(uninterrupted, params):
-        assert np.array_equal(x, y.data)
+        assert np.array_equal(x, y._data)
 
 
 # ---- first step, state, skipping ------------------------------------------------------------
@@ -355,8 +355,8 @@ def test_adam_first_step_is_lr_times_sign(scale):
     p.grad = Tensor(g)
     Adam([p], lr=0.01).step()
     # bias correction makes m̂ = g and v̂ = g² at t = 1, whatever β1 and β2 are
-    np.testing.assert_allclose(p.data - start, -0.01 * g / (np.abs(g) + 1e-8), rtol=1e-9)
-    np.testing.assert_allclose(p.data - start, -0.01 * np.sign(g), rtol=1e-3)
+    np.testing.assert_allclose(p._data - start, -0.01 * g / (np.abs(g) + 1e-8), rtol=1e-9)
+    np.testing.assert_allclose(p._data - start, -0.01 * np.sign(g), rtol=1e-3)
 
 
 def test_adam_state_is_lazy_and_follows_pytorch_layout():
@@ -370,11 +370,11 @@ def test_adam_state_is_lazy_and_follows_pytorch_layout():
     assert list(opt.state[a]) == ["step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"]
     step = opt.state[a]["step"]
     assert isinstance(step, Tensor) and step.shape == () and step.dtype == np.float32
-    assert float(step.data) == 1.0
+    assert float(step._data) == 1.0
     assert opt.state[a]["exp_avg"].dtype == np.float64
     b.grad = Tensor(np.ones(4, dtype=np.float32))
     opt.step()
-    assert float(opt.state[a]["step"].data) == 2.0 and float(opt.state[b]["step"].data) == 1.0
+    assert float(opt.state[a]["step"]._data) == 2.0 and float(opt.state[b]["step"]._data) == 1.0
     assert opt.state[b]["exp_avg_sq"].dtype == np.float32
     assert list(opt.state_dict()["state"]) == [0, 1]
 
@@ -399,7 +399,7 @@ def test_state_keys_and_none_grad_skipping(make, keys):
     opt = make([p, q])
     p.grad = Tensor(np.array([1.0, -2.0, 0.5]))
     opt.step()
-    np.testing.assert_array_equal(q.data, np.ones(3))
+    np.testing.assert_array_equal(q._data, np.ones(3))
     assert q not in opt.state
     if keys is None:
         assert opt.state_dict()["state"] == {}
@@ -412,8 +412,8 @@ def test_adagrad_state_is_eager():
     opt = Adagrad([p], initial_accumulator_value=0.25)
     state = opt.state_dict()["state"]
     assert list(state) == [0] and list(state[0]) == ["step", "sum"]
-    assert float(state[0]["step"].data) == 0.0
-    np.testing.assert_array_equal(state[0]["sum"].data, np.full((2, 2), 0.25))
+    assert float(state[0]["step"]._data) == 0.0
+    np.testing.assert_array_equal(state[0]["sum"]._data, np.full((2, 2), 0.25))
 
 
 def test_adagrad_creates_state_for_a_group_added_later():
@@ -423,7 +423,7 @@ def test_adagrad_creates_state_for_a_group_added_later():
     assert q not in opt.state
     q.grad = Tensor(np.ones(2))
     opt.step()
-    np.testing.assert_array_equal(opt.state[q]["sum"].data, [1.5, 1.5])
+    np.testing.assert_array_equal(opt.state[q]["sum"]._data, [1.5, 1.5])
 
 
 def test_zero_gradient_is_not_skipped():
@@ -431,7 +431,7 @@ def test_zero_gradient_is_not_skipped():
     p = Tensor(np.ones(3), requires_grad=True)
     p.grad = Tensor(np.zeros(3))
     SGD([p], lr=0.1, weight_decay=0.5).step()
-    np.testing.assert_allclose(p.data, np.full(3, 0.95))
+    np.testing.assert_allclose(p._data, np.full(3, 0.95))
 
 
 @pytest.mark.parametrize(
@@ -446,17 +446,17 @@ def test_zero_gradient_is_not_skipped():
 )
 def test_step_updates_in_place_and_never_touches_grad(make):
     p = Tensor(np.linspace(-1, 1, 6).reshape(2, 3), requires_grad=True)
-    data = p.data
+    data = p._data
     g = np.arange(6.0).reshape(2, 3) - 2
     p.grad = Tensor(g.copy())
-    grad_array = p.grad.data
+    grad_array = p.grad._data
     opt = make([p])
     for _ in range(3):
         opt.step()
-    assert p.data is data
-    assert p.grad.data is grad_array
+    assert p._data is data
+    assert p.grad._data is grad_array
     np.testing.assert_array_equal(grad_array, g)
-    assert not np.array_equal(p.data, np.linspace(-1, 1, 6).reshape(2, 3))
+    assert not np.array_equal(p._data, np.linspace(-1, 1, 6).reshape(2, 3))
 
 
 def test_zero_grad():
@@ -464,7 +464,7 @@ def test_zero_grad():
     opt = SGD([p])
     p.grad = Tensor(np.ones(2))
     opt.zero_grad(set_to_none=False)
-    np.testing.assert_array_equal(p.grad.data, [0.0, 0.0])
+    np.testing.assert_array_equal(p.grad._data, [0.0, 0.0])
     opt.zero_grad()
     assert p.grad is None
 
@@ -478,7 +478,7 @@ def test_step_calls_closure_and_returns_its_loss():
         return 3.5
 
     assert opt.step(closure) == 3.5
-    np.testing.assert_allclose(p.data, [0.5, 0.0])
+    np.testing.assert_allclose(p._data, [0.5, 0.0])
 
 
 def test_closure_records_gradients_even_under_no_grad():
@@ -493,8 +493,8 @@ def test_closure_records_gradients_even_under_no_grad():
 
     with tinygrad_edu.no_grad():
         loss = opt.step(closure)
-    assert float(loss.data) == 5.0
-    np.testing.assert_allclose(p.data, [0.5, -1.0])
+    assert float(loss._data) == 5.0
+    np.testing.assert_allclose(p._data, [0.5, -1.0])
 
 
 def test_param_groups_defaults_and_named_parameters():
@@ -563,7 +563,7 @@ def test_load_state_dict_converts_an_old_numeric_step():
     }
     opt.load_state_dict(old)
     step = opt.state[p]["step"]
-    assert isinstance(step, Tensor) and step.dtype == np.float32 and float(step.data) == 4.0
+    assert isinstance(step, Tensor) and step.dtype == np.float32 and float(step._data) == 4.0
 
 
 def test_adamw_stays_decoupled_after_loading_an_adam_state_dict():
@@ -582,7 +582,7 @@ def test_optimizer_survives_pickling():
     (cp,) = clone.param_groups[0]["params"]
     cp.grad = Tensor(np.ones(2))
     clone.step()
-    assert float(clone.state[cp]["step"].data) == 2.0
+    assert float(clone.state[cp]["step"]._data) == 2.0
 
 
 # ---- the formulas of the source write-ups (SPEC.md) ------------------------------------------
@@ -603,7 +603,7 @@ def test_spec_momentum_with_lr_inside_equals_sgd_momentum_while_lr_is_constant()
         theta = theta - v
         p.grad = Tensor(g)
         opt.step()
-    np.testing.assert_allclose(p.data, theta, rtol=1e-12)
+    np.testing.assert_allclose(p._data, theta, rtol=1e-12)
 
 
 def test_spec_momentum_with_lr_inside_differs_once_lr_changes():
@@ -617,7 +617,7 @@ def test_spec_momentum_with_lr_inside_differs_once_lr_changes():
         theta = theta - v
         p.grad = Tensor(g)
         opt.step()
-    assert not np.allclose(p.data, theta, rtol=1e-6)
+    assert not np.allclose(p._data, theta, rtol=1e-6)
 
 
 def test_spec_ema_momentum_equals_sgd_with_scaled_lr():
@@ -633,9 +633,9 @@ def test_spec_ema_momentum_equals_sgd_with_scaled_lr():
         p.grad, q.grad = Tensor(g), Tensor(g)
         exact.step()
         damped.step()
-    np.testing.assert_allclose(p.data, theta, rtol=1e-12)
+    np.testing.assert_allclose(p._data, theta, rtol=1e-12)
     # dampening=β is not the same thing: the first step copies g undamped
-    assert not np.allclose(q.data, theta, rtol=1e-6)
+    assert not np.allclose(q._data, theta, rtol=1e-6)
 
 
 def test_spec_rmsprop_equals_rmsprop_without_eps():
@@ -648,7 +648,7 @@ def test_spec_rmsprop_equals_rmsprop_without_eps():
         theta = theta - lr * g / np.sqrt(v)
         p.grad = Tensor(g)
         opt.step()
-    np.testing.assert_allclose(p.data, theta, rtol=1e-12)
+    np.testing.assert_allclose(p._data, theta, rtol=1e-12)
 
 
 # ---- bad input ------------------------------------------------------------------------------
@@ -735,7 +735,7 @@ def test_nan_learning_rate_is_rejected():
 
 def _snapshot(opt):
     sd = opt.state_dict()
-    state = {i: {k: np.array(v.data) for k, v in s.items()} for i, s in sd["state"].items()}
+    state = {i: {k: np.array(v._data) for k, v in s.items()} for i, s in sd["state"].items()}
     return state, sd["param_groups"]
 
 

@@ -44,7 +44,7 @@ def run_adam(grads, **kwargs):
 def test_adam_is_algorithm_1(grads, b1, b2, eps, lr):
     p, _ = run_adam(grads, lr=lr, betas=(b1, b2), eps=eps)
     expected = paper_adam(np.linspace(-1.0, 1.0, SIZE), grads, lr, b1, b2, eps)
-    np.testing.assert_allclose(p.data, expected, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(p._data, expected, rtol=1e-9, atol=1e-12)
 
 
 @settings(deadline=None, max_examples=40)
@@ -52,28 +52,28 @@ def test_adam_is_algorithm_1(grads, b1, b2, eps, lr):
 def test_adam_with_beta1_zero_steps_along_the_latest_gradient(grads, b2, lr):
     """With β1 = 0, m̂ = g: the last step is -lr·g/(sqrt(v̂)+ε), opposite to g's sign."""
     p, opt = run_adam(grads[:-1], lr=lr, betas=(0.0, b2))
-    before = p.data.copy()
+    before = p._data.copy()
     p.grad = Tensor(grads[-1])
     opt.step()
     t = len(grads)
-    v_hat = opt.state[p]["exp_avg_sq"].data / (1 - b2**t)
+    v_hat = opt.state[p]["exp_avg_sq"]._data / (1 - b2**t)
     expected_step = -lr * grads[-1] / (np.sqrt(v_hat) + 1e-8)
-    np.testing.assert_allclose(p.data - before, expected_step, rtol=1e-9, atol=1e-12)
-    moved = p.data != before
-    assert np.all(np.sign(p.data - before)[moved] == -np.sign(grads[-1])[moved])
+    np.testing.assert_allclose(p._data - before, expected_step, rtol=1e-9, atol=1e-12)
+    moved = p._data != before
+    assert np.all(np.sign(p._data - before)[moved] == -np.sign(grads[-1])[moved])
 
 
 @settings(deadline=None, max_examples=40)
 @given(gradient_lists, betas, betas)
 def test_adam_step_opposes_its_first_moment(grads, b1, b2):
     p, opt = run_adam(grads[:-1], lr=0.01, betas=(b1, b2))
-    before = p.data.copy()
+    before = p._data.copy()
     p.grad = Tensor(grads[-1])
     opt.step()
-    m = opt.state[p]["exp_avg"].data
-    moved = p.data != before
-    assert np.all(np.sign(p.data - before)[moved] == -np.sign(m)[moved])
-    assert float(opt.state[p]["step"].data) == len(grads)
+    m = opt.state[p]["exp_avg"]._data
+    moved = p._data != before
+    assert np.all(np.sign(p._data - before)[moved] == -np.sign(m)[moved])
+    assert float(opt.state[p]["step"]._data) == len(grads)
 
 
 @settings(deadline=None, max_examples=40)
@@ -88,4 +88,4 @@ def test_sgd_momentum_is_the_lr_inside_form_for_constant_lr(grads, beta, lr):
         theta = theta - v
         p.grad = Tensor(g)
         opt.step()
-    np.testing.assert_allclose(p.data, theta, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(p._data, theta, rtol=1e-9, atol=1e-9)

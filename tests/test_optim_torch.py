@@ -73,7 +73,7 @@ def test_optimizer_matches_torch(name, kwargs):
         opt.step()
         ref.step()
         for p, q in zip(ours, theirs):
-            np.testing.assert_allclose(p.data, q.detach().numpy(), rtol=1e-12, atol=1e-15)
+            np.testing.assert_allclose(p._data, q.detach().numpy(), rtol=1e-12, atol=1e-15)
 
     ours_sd, theirs_sd = opt.state_dict(), ref.state_dict()
     assert ours_sd["param_groups"] == theirs_sd["param_groups"]
@@ -83,7 +83,7 @@ def test_optimizer_matches_torch(name, kwargs):
         for key, value in state.items():
             mine = ours_sd["state"][i][key]
             assert mine.dtype == np.dtype(str(value.dtype).removeprefix("torch."))
-            np.testing.assert_allclose(mine.data, value.numpy(), rtol=1e-12, atol=1e-15)
+            np.testing.assert_allclose(mine._data, value.numpy(), rtol=1e-12, atol=1e-15)
 
 
 @pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"])

@@ -135,7 +135,7 @@ def test_max_min_dim_indices_are_int64_and_match_numpy(case):
         values, indices = getattr(t, method)(kw["dim"], kw["keepdim"])
         assert indices.dtype == np.int64 and not indices.requires_grad
         assert indices.grad_fn is None
-        np.testing.assert_array_equal(indices.data, arg(x, axis=kw["dim"], keepdims=kw["keepdim"]))
+        np.testing.assert_array_equal(indices._data, arg(x, axis=kw["dim"], keepdims=kw["keepdim"]))
         assert values.requires_grad
 
 
@@ -153,7 +153,7 @@ def test_argmax_argmin_not_differentiable(case):
         out = getattr(t, name)(dim, keepdim)
         assert out.dtype == np.int64
         assert not out.requires_grad and out.grad_fn is None
-        np.testing.assert_array_equal(out.data, ref(x, axis=dim, keepdims=keepdim))
+        np.testing.assert_array_equal(out._data, ref(x, axis=dim, keepdims=keepdim))
     assert t.argmax().item() == int(np.argmax(x))
     assert t.argmin().item() == int(np.argmin(x))
 
@@ -166,7 +166,7 @@ def test_comparisons_are_bool_and_not_differentiable(op, x, y):
     assert out.dtype == np.bool_
     assert not out.requires_grad and out.grad_fn is None
     np.testing.assert_array_equal(
-        out.data,
+        out._data,
         getattr(
             np,
             {

@@ -30,7 +30,7 @@ def test_nested_structure_round_trip(tmp_path):
     assert isinstance(back["model"], OrderedDict)
     w = back["model"]["w"]
     assert isinstance(w, Tensor) and w.dtype == np.float64 and w.shape == (2, 3)
-    np.testing.assert_array_equal(w.data, obj["model"]["w"].data)
+    np.testing.assert_array_equal(w._data, obj["model"]["w"]._data)
     assert back["steps"].dtype == np.int64 and back["mask"].dtype == np.bool_
     assert back["grad"].requires_grad and back["grad"].dtype == np.float32
     assert isinstance(back["raw"], np.ndarray) and back["scalar"] == np.float32(2.5)
@@ -60,7 +60,7 @@ def test_optimizer_state_round_trip(tmp_path):
     fresh.load_state_dict(ck["optimizer"])
     assert fresh.param_groups[0]["lr"] == 0.01
     np.testing.assert_array_equal(
-        fresh.state_dict()["state"][0]["exp_avg"].data, opt.state_dict()["state"][0]["exp_avg"].data
+        fresh.state_dict()["state"][0]["exp_avg"]._data, opt.state_dict()["state"][0]["exp_avg"]._data
     )
 
 

@@ -56,4 +56,4 @@ def test_fused_gradients_equal_composed(case, seed):
         (b,) = leaves([x])
         (fused(a) * tg.tensor(v)).sum().backward()
         (composed(b) * tg.tensor(v)).sum().backward()
-        np.testing.assert_allclose(a.grad.data, b.grad.data, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(a.grad._data, b.grad._data, rtol=1e-10, atol=1e-12)

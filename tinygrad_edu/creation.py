@@ -37,7 +37,7 @@ def _new(array: np.ndarray, requires_grad: bool) -> Tensor:
 
 def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A new tensor holding a copy of ``data`` (a number, nested list, array or tensor)."""
-    source = data.data if isinstance(data, Tensor) else data
+    source = data._data if isinstance(data, Tensor) else data
     if isinstance(source, np.ndarray):  # arrays keep their dtype, as in PyTorch
         return Tensor(np.array(source, dtype=dtype, copy=True), requires_grad=requires_grad)
     return Tensor(_to_array(source, dtype), requires_grad=requires_grad)

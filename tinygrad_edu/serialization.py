@@ -116,7 +116,7 @@ def _encode(obj: Any, arrays: dict[str, np.ndarray], where: str) -> Any:
             return {"type": "value", "value": obj}
         return {"type": "float", "value": repr(obj)}  # 'inf', '-inf', 'nan'
     if isinstance(obj, (Tensor, np.ndarray, np.generic)):
-        data = obj.data if isinstance(obj, Tensor) else np.asarray(obj)
+        data = obj._data if isinstance(obj, Tensor) else np.asarray(obj)
         if data.dtype.kind not in "biuf":
             raise TypeError(f"save: cannot store an array of dtype {data.dtype} at {where}")
         name = f"arr_{len(arrays)}"

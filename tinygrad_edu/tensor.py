@@ -41,7 +41,7 @@ class Tensor:
         "_hooks",
         "_requires_grad",
         "_version",
-        "data",
+        "_data",
         "grad",
         "grad_fn",
         "name",
@@ -53,9 +53,9 @@ class Tensor:
         self, data: Any, requires_grad: bool = False, dtype: Any = None, name: str | None = None
     ) -> None:
         if isinstance(data, Tensor):
-            data = data.data
+            data = data._data
         array = _to_array(data, dtype)
-        self.data: np.ndarray = array
+        self._data: np.ndarray = array
         self.grad: Tensor | None = None
         self.grad_fn: Any = None
         self.name: str | None = name  # a label for people: viz.to_dot shows it
@@ -69,7 +69,7 @@ class Tensor:
     def _make(data: np.ndarray, requires_grad: bool, grad_fn: Any) -> Tensor:
         """Fast internal constructor: no conversion, no checks (data is already right)."""
         t = object.__new__(Tensor)
-        t.data = data
+        t._data = data
         t.grad = None
         t.grad_fn = grad_fn
         t.name = None
@@ -85,10 +85,10 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
-        if value and not dtypes.is_floating(self.data.dtype):
+        if value and not dtypes.is_floating(self._data.dtype):
             raise RuntimeError(
                 f"only Tensors of floating point dtype can require gradients; this one is "
-                f"{self.data.dtype} (use .float() first)"
+                f"{self._data.dtype} (use .float() first)"
             )
         if not value and self.grad_fn is not None:
             raise RuntimeError(
@@ -108,16 +108,35 @@ class Tensor:
         return self.grad_fn is None
 
     @property
+    def data(self) -> Tensor:
+        """A tensor sharing this one's memory, outside autograd (PyTorch's ``.data``).
+
+        It requires no grad and in-place changes made through it are not tracked: a graph
+        that saved this tensor will not notice them. Prefer ``detach()`` (tracked) or
+        ``with no_grad():``; ``.data`` is here because older scripts update parameters with
+        ``p.data -= lr * p.grad``. ``p.data = other`` makes ``p`` use ``other``'s values.
+        """
+        return Tensor._make(self._data, False, None)
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        if not isinstance(value, Tensor):
+            raise TypeError(
+                f"data must be a Tensor, got {type(value).__name__} (wrap it with tensor())"
+            )
+        self._data = value._data
+
+    @property
     def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+        return self._data.shape
 
     @property
     def dtype(self) -> np.dtype:
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def device(self) -> str:
@@ -135,16 +154,16 @@ class Tensor:
         return self.ndim
 
     def numel(self) -> int:
-        return self.data.size
+        return self._data.size
 
     # ------------------------------------------------------------------ conversion
     def item(self) -> Scalar:
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise RuntimeError(
-                f"a Tensor with {self.data.size} elements cannot be converted to a Python "
+                f"a Tensor with {self._data.size} elements cannot be converted to a Python "
                 "number; only one-element tensors can"
             )
-        return self.data.item()
+        return self._data.item()
 
     def numpy(self) -> np.ndarray:
         """The underlying array (shared, not copied)."""
@@ -152,19 +171,19 @@ class Tensor:
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy()"
             )
-        return self.data
+        return self._data
 
     def tolist(self) -> Any:
-        return self.data.tolist()
+        return self._data.tolist()
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
-        if dtype is not None and np.dtype(dtype) != self.data.dtype:
-            return self.data.astype(dtype)
-        return self.data.copy() if copy else self.data
+        if dtype is not None and np.dtype(dtype) != self._data.dtype:
+            return self._data.astype(dtype)
+        return self._data.copy() if copy else self._data
 
     def detach(self) -> Tensor:
         """A new leaf sharing this tensor's data, cut off from the graph."""
-        return Tensor._make(self.data, False, None)
+        return Tensor._make(self._data, False, None)
 
     def clone(self) -> Tensor:
         """A copy of the data; gradients flow back through it."""
@@ -181,12 +200,12 @@ class Tensor:
                     raise RuntimeError(f"tinygrad_edu runs on the CPU only; got device {a!r}")
             else:
                 dtype = a
-        if dtype is None or np.dtype(dtype) == self.data.dtype:
+        if dtype is None or np.dtype(dtype) == self._data.dtype:
             return self
         dtype = np.dtype(dtype)
         if self._requires_grad and dtypes.is_floating(dtype):
             return E.Cast.apply(self, dtype=dtype)
-        return Tensor._make(self.data.astype(dtype), False, None)
+        return Tensor._make(self._data.astype(dtype), False, None)
 
     def cpu(self) -> Tensor:
         return self
@@ -204,12 +223,12 @@ class Tensor:
         return self.to(dtypes.bool)
 
     def __bool__(self) -> bool:
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise RuntimeError(
                 "Boolean value of Tensor with more than one value is ambiguous "
                 f"(shape {self.shape})"
             )
-        return builtins.bool(self.data)
+        return builtins.bool(self._data)
 
     def __float__(self) -> float:
         return builtins.float(self.item())
@@ -218,9 +237,9 @@ class Tensor:
         return int(self.item())
 
     def __index__(self) -> int:
-        if self.data.dtype.kind not in "iub" or self.data.size != 1:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
             raise TypeError("only integer tensors of a single element can be used as an index")
-        return int(self.data)
+        return int(self._data)
 
     def __len__(self) -> int:
         if self.ndim == 0:
@@ -234,11 +253,11 @@ class Tensor:
 
     def __repr__(self) -> str:
         body = np.array2string(
-            self.data, separator=", ", prefix="tensor(", threshold=1000, precision=4
+            self._data, separator=", ", prefix="tensor(", threshold=1000, precision=4
         )
         extras = []
-        if self.data.dtype not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool):
-            extras.append(f"dtype={self.data.dtype}")
+        if self._data.dtype not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool):
+            extras.append(f"dtype={self._data.dtype}")
         if self.grad_fn is not None:
             extras.append(f"grad_fn=<{self.grad_fn.name()}>")
         elif self._requires_grad:
@@ -389,7 +408,7 @@ class Tensor:
         return E.Sqrt.apply(_floating(self))
 
     def abs(self) -> Tensor:
-        if self.data.dtype.kind == "b":
+        if self._data.dtype.kind == "b":
             raise TypeError("abs(): not supported for tensors of dtype bool")
         return E.Abs.apply(self)
 
@@ -557,7 +576,7 @@ class Tensor:
     def __setitem__(self, index: Any, value: Tensor | Scalar) -> None:
         """``x[index] = value``: an in-place write (not recorded on the tape)."""
         _refuse_recorded_write(self, "__setitem__", value)
-        self.data[_normalize_index(index)] = value.data if isinstance(value, Tensor) else value
+        self._data[_normalize_index(index)] = value._data if isinstance(value, Tensor) else value
         self._bump_version()
 
     # ------------------------------------------------------------------ comparisons
@@ -588,7 +607,7 @@ class Tensor:
         return _compare(np.logical_or, self, other)
 
     def __invert__(self) -> Tensor:
-        return Tensor._make(np.logical_not(self.data), False, None)
+        return Tensor._make(np.logical_not(self._data), False, None)
 
     # ------------------------------------------------------------------ in place
     # An in-place op on a tensor that a recorded op saved bumps its version, so that
@@ -613,16 +632,16 @@ class Tensor:
 
     def fill_(self, value: Scalar) -> Tensor:
         _refuse_recorded_write(self, "fill_", value)
-        self.data.fill(value)
+        self._data.fill(value)
         self._bump_version()
         return self
 
     def copy_(self, src: Tensor | np.ndarray) -> Tensor:
         """Copy ``src`` (broadcast to this shape, cast to this dtype) into this tensor."""
         _refuse_recorded_write(self, "copy_", src)
-        values = src.data if isinstance(src, Tensor) else np.asarray(src)
+        values = src._data if isinstance(src, Tensor) else np.asarray(src)
         try:
-            np.copyto(self.data, np.broadcast_to(values, self.shape), casting="unsafe")
+            np.copyto(self._data, np.broadcast_to(values, self.shape), casting="unsafe")
         except ValueError:
             raise ValueError(
                 f"copy_: the source shape {values.shape} cannot be broadcast to {self.shape}"
@@ -648,7 +667,7 @@ def _to_array(data: Any, dtype: Any) -> np.ndarray:
     if isinstance(data, np.ndarray):
         array = data
     else:
-        array = np.asarray(data.data if isinstance(data, Tensor) else data)
+        array = np.asarray(data._data if isinstance(data, Tensor) else data)
         if dtype is None:
             if array.dtype.kind == "f":
                 array = array.astype(dtypes.get_default_dtype())
@@ -670,11 +689,11 @@ def _as_tensor(value: Any, like: Tensor) -> Tensor:
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, builtins.bool):
-        dtype = like.data.dtype
+        dtype = like._data.dtype
     elif isinstance(value, int):
-        dtype = like.data.dtype if like.data.dtype.kind != "b" else dtypes.int64
+        dtype = like._data.dtype if like._data.dtype.kind != "b" else dtypes.int64
     elif isinstance(value, builtins.float):
-        dtype = like.data.dtype if like.data.dtype.kind == "f" else dtypes.get_default_dtype()
+        dtype = like._data.dtype if like._data.dtype.kind == "f" else dtypes.get_default_dtype()
     else:
         raise TypeError(
             f"unsupported operand: {type(value).__name__} (expected a Tensor or number)"
@@ -694,7 +713,7 @@ def _result_dtype(a: np.dtype, b: np.dtype) -> np.dtype:
 
 
 def _promote(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
-    da, db = a.data.dtype, b.data.dtype
+    da, db = a._data.dtype, b._data.dtype
     if da is db or da == db:
         return a, b
     common = _result_dtype(da, db)
@@ -707,9 +726,9 @@ def _binary(fn: type, a: Any, b: Any, name: str) -> Tensor:
         a = _as_tensor(a, b)
     elif not isinstance(b, Tensor):
         b = _as_tensor(b, a)
-    if a.data.dtype is not b.data.dtype:
+    if a._data.dtype is not b._data.dtype:
         a, b = _promote(a, b)
-    if fn is E.Div and a.data.dtype.kind != "f":  # true division of integers gives floats
+    if fn is E.Div and a._data.dtype.kind != "f":  # true division of integers gives floats
         a, b = a.float(), b.float()
     try:
         return fn.apply(a, b)
@@ -724,9 +743,9 @@ def _binary(fn: type, a: Any, b: Any, name: str) -> Tensor:
 
 
 def _compare(fn: Callable, a: Tensor, b: Any) -> Tensor:
-    other = b.data if isinstance(b, Tensor) else b
+    other = b._data if isinstance(b, Tensor) else b
     try:
-        return Tensor._make(np.asarray(fn(a.data, other)), False, None)
+        return Tensor._make(np.asarray(fn(a._data, other)), False, None)
     except ValueError:
         shape = other.shape if isinstance(other, np.ndarray) else ()
         raise ValueError(
@@ -737,8 +756,8 @@ def _compare(fn: Callable, a: Tensor, b: Any) -> Tensor:
 def where(condition: Tensor, input: Tensor | Scalar, other: Tensor | Scalar) -> Tensor:
     """Elementwise ``condition ? input : other``; gradients flow to input and other."""
     cond = condition if isinstance(condition, Tensor) else Tensor(np.asarray(condition))
-    if cond.data.dtype != np.bool_:
-        raise TypeError(f"where: condition must be a bool tensor, got {cond.data.dtype}")
+    if cond._data.dtype != np.bool_:
+        raise TypeError(f"where: condition must be a bool tensor, got {cond._data.dtype}")
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         input = Tensor(input)
     x = input if isinstance(input, Tensor) else _as_tensor(input, other)
@@ -754,13 +773,13 @@ def where(condition: Tensor, input: Tensor | Scalar, other: Tensor | Scalar) -> 
 
 def _floating(t: Tensor) -> Tensor:
     """Integer inputs of exp, log, ... give float results, as in PyTorch."""
-    return t if t.data.dtype.kind == "f" else t.float()
+    return t if t._data.dtype.kind == "f" else t.float()
 
 
 def _need_floating(t: Tensor, name: str) -> None:
-    if t.data.dtype.kind != "f":
+    if t._data.dtype.kind != "f":
         raise TypeError(
-            f"{name}(): input dtype must be floating point, got {t.data.dtype} (use .float())"
+            f"{name}(): input dtype must be floating point, got {t._data.dtype} (use .float())"
         )
 
 
@@ -804,14 +823,14 @@ def _shape_arg(args: tuple) -> tuple[int, ...]:
 
 
 def _arg_extreme(fn: Callable, t: Tensor, dim: int | None, keepdim: bool) -> Tensor:
-    if t.data.size == 0:
+    if t._data.size == 0:
         raise RuntimeError(f"{fn.__name__}(): cannot take the index of an empty tensor")
     if dim is None:
-        out = np.asarray(fn(t.data))
+        out = np.asarray(fn(t._data))
         if keepdim:
             out = out.reshape((1,) * t.ndim)
     else:
-        out = fn(t.data, axis=_axis(dim, t.ndim), keepdims=keepdim)
+        out = fn(t._data, axis=_axis(dim, t.ndim), keepdims=keepdim)
     return Tensor._make(np.asarray(out, dtype=dtypes.int64), False, None)
 
 
@@ -821,7 +840,7 @@ def _normalize_index(index: Any) -> Any:
     out = []
     for p in parts:
         if isinstance(p, Tensor):
-            p = p.data
+            p = p._data
         elif isinstance(p, list):
             p = np.asarray(p)
         if isinstance(p, np.ndarray) and p.dtype.kind not in "iub":
@@ -868,18 +887,18 @@ def _inplace(t: Tensor, name: str, compute: Callable[[Tensor], Tensor], other: A
     record = _check_inplace(t, name, other)
     source = t
     if record:
-        source = Tensor._make(t.data.copy(), t._requires_grad, t.grad_fn)
+        source = Tensor._make(t._data.copy(), t._requires_grad, t.grad_fn)
     result = compute(source)
     if result.shape != t.shape:
         raise RuntimeError(
             f"{name}: output with shape {t.shape} doesn't match the broadcast shape {result.shape}"
         )
-    if not np.can_cast(result.data.dtype, t.data.dtype, casting="same_kind"):
+    if not np.can_cast(result._data.dtype, t._data.dtype, casting="same_kind"):
         raise RuntimeError(
-            f"{name}: result type {result.data.dtype} can't be cast to the desired output type "
-            f"{t.data.dtype}"
+            f"{name}: result type {result._data.dtype} can't be cast to the desired output type "
+            f"{t._data.dtype}"
         )
-    np.copyto(t.data, result.data, casting="same_kind")
+    np.copyto(t._data, result._data, casting="same_kind")
     t._bump_version()
     if record:
         t.grad_fn = result.grad_fn

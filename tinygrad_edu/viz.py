@@ -116,10 +116,10 @@ def draw_dot(tensor: Tensor, path: str | Path, format: str = "svg", max_values: 
 def _tensor_label(t: Tensor, max_values: int) -> str:
     lines = [t.name] if t.name else []
     lines.append(f"{tuple(t.shape)} {t.dtype}")
-    if t.data.size <= max_values:
-        lines.append("data " + _values(t.data))
+    if t._data.size <= max_values:
+        lines.append("data " + _values(t._data))
         if t.grad is not None:
-            lines.append("grad " + _values(t.grad.data))
+            lines.append("grad " + _values(t.grad._data))
     return "\n".join(lines)
 
 

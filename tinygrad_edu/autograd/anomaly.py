@@ -84,12 +84,12 @@ def forward_stack() -> traceback.StackSummary:
 def check_gradients(node: Any, input_grads: tuple[Any, ...]) -> None:
     """Raise if a gradient that ``node``'s backward returned holds NaN or inf."""
     for i, g in enumerate(input_grads):
-        if g is None or not hasattr(g, "data") or g.data.dtype.kind not in "fc":
+        if g is None or not hasattr(g, "_data") or g._data.dtype.kind not in "fc":
             continue
-        finite = np.isfinite(g.data)
+        finite = np.isfinite(g._data)
         if finite.all():
             continue
-        what = "nan" if np.isnan(g.data).any() else "inf"
+        what = "nan" if np.isnan(g._data).any() else "inf"
         where = (
             "".join(node._stack.format())
             if node._stack is not None
@@ -97,6 +97,6 @@ def check_gradients(node: Any, input_grads: tuple[Any, ...]) -> None:
         )
         raise RuntimeError(
             f"Function '{node.name()}' returned {what} values in its gradient for input {i} "
-            f"(shape {g.shape}, {int((~finite).sum())} of {g.data.size} elements not "
+            f"(shape {g.shape}, {int((~finite).sum())} of {g._data.size} elements not "
             f"finite).\nThe forward op was created at:\n{where.rstrip()}"
         )

@@ -107,12 +107,12 @@ def _make_grad_outputs(
                 f"element {i} of tensors does not require grad and does not have a grad_fn"
             )
         if g is None:
-            if out.data.size != 1:
+            if out._data.size != 1:
                 raise RuntimeError(
                     f"grad can be implicitly created only for scalar outputs; this output has "
                     f"shape {out.shape}: pass gradient= (a tensor of that shape)"
                 )
-            g = Tensor._make(np.ones(out.data.shape, out.data.dtype), False, None)
+            g = Tensor._make(np.ones(out._data.shape, out._data.dtype), False, None)
         elif not isinstance(g, Tensor):
             g = Tensor(np.asarray(g, dtype=out.dtype))
         if g.shape != out.shape:
@@ -216,10 +216,10 @@ def _run(
             ):
                 if gx is None or not need:
                     continue
-                if type(gx) is not Tensor or gx.data.shape != x.data.shape:
+                if type(gx) is not Tensor or gx._data.shape != x._data.shape:
                     gx = _check_grad(node, x, gx)
-                if gx.data.dtype != x.data.dtype:
-                    gx = gx.to(x.data.dtype)
+                if gx._data.dtype != x._data.dtype:
+                    gx = gx.to(x._data.dtype)
                 if prev is None:
                     if x.grad is None and fresh and x._hooks is None and capture is None:
                         x.grad = gx  # a new array no one else holds: no copy needed
@@ -243,7 +243,7 @@ def _add(acc: Tensor | None, g: Tensor) -> Tensor:
         return g
     if GradMode.enabled:
         return acc + g
-    return Tensor._make(np.asarray(acc.data + g.data), False, None)
+    return Tensor._make(np.asarray(acc._data + g._data), False, None)
 
 
 def _check_grad(node: Function, x: Tensor, g: object) -> Tensor:
@@ -290,8 +290,8 @@ def _deliver_to_leaf(
         # A fresh copy: the same gradient array may reach several leaves (a + b gives both
         # the incoming gradient), and .grad is later changed in place (+=, zero_, clipping).
         # With create_graph the copy is a recorded clone, so the gradient keeps its graph.
-        leaf.grad = g.clone() if create_graph else Tensor._make(g.data.copy(), False, None)
+        leaf.grad = g.clone() if create_graph else Tensor._make(g._data.copy(), False, None)
     elif create_graph or leaf.grad.requires_grad:
         leaf.grad = leaf.grad + g
     else:
-        np.add(leaf.grad.data, g.data, out=leaf.grad.data)
+        np.add(leaf.grad._data, g._data, out=leaf.grad._data)

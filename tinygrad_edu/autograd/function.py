@@ -8,7 +8,7 @@ Every op in tinygrad_edu is a subclass with two static methods, as in PyTorch:
 
         @staticmethod
         def forward(ctx, x):             # x is a Tensor; return a NumPy array (or a Tensor)
-            return np.exp(x.data)
+            return np.exp(x._data)
 
         @staticmethod
         def backward(ctx, grad):         # grad = dL/dy, a Tensor; return dL/dx
@@ -203,7 +203,7 @@ class AccumulateGrad:
 def _forward_result(cls: type, out: Any) -> np.ndarray:
     """The array behind what ``forward`` returned: an array, a Tensor, or a number."""
     if isinstance(out, Tensor):
-        return out.data
+        return out._data
     if out is None or isinstance(out, (tuple, list, dict)):
         raise TypeError(
             f"{cls.__name__}.forward returned {type(out).__name__}; it must return one "

@@ -136,17 +136,17 @@ def _numerical_jacobians(
     """J[k][slot] has shape (input numel, output numel): row r is input element r."""
     with no_grad():
         outputs = _outputs(fn(*inputs))
-        jac = [[np.zeros((inputs[i].data.size, o.data.size)) for i in diff] for o in outputs]
+        jac = [[np.zeros((inputs[i]._data.size, o._data.size)) for i in diff] for o in outputs]
         for slot, i in enumerate(diff):
-            flat = inputs[i].data.reshape(-1)  # a view: perturbing it perturbs the input
-            if flat.size and not np.shares_memory(flat, inputs[i].data):  # empty: nothing to do
+            flat = inputs[i]._data.reshape(-1)  # a view: perturbing it perturbs the input
+            if flat.size and not np.shares_memory(flat, inputs[i]._data):  # empty: nothing to do
                 raise ValueError(f"gradcheck: input {i} is not contiguous; pass a copy")
             for r in range(flat.size):
                 original = flat[r].copy()
                 flat[r] = original + eps
-                plus = [o.data.astype(np.float64) for o in _outputs(fn(*inputs))]
+                plus = [o._data.astype(np.float64) for o in _outputs(fn(*inputs))]
                 flat[r] = original - eps
-                minus = [o.data.astype(np.float64) for o in _outputs(fn(*inputs))]
+                minus = [o._data.astype(np.float64) for o in _outputs(fn(*inputs))]
                 flat[r] = original
                 for k in range(len(outputs)):
                     jac[k][slot][r] = ((plus[k] - minus[k]) / (2 * eps)).reshape(-1)
@@ -156,19 +156,19 @@ def _numerical_jacobians(
 def _analytical_jacobian(out: Tensor, x: Tensor, k: int) -> np.ndarray:
     """Row j of dout/dx from one backward pass with grad_output = e_j; transposed to
     (input numel, output numel) like the numerical one."""
-    jac = np.zeros((x.data.size, out.data.size))
+    jac = np.zeros((x._data.size, out._data.size))
     if not out.requires_grad:
         return jac
-    for j in range(out.data.size):
+    for j in range(out._data.size):
         seed = np.zeros(out.shape, dtype=out.dtype)
         seed.reshape(-1)[j] = 1
         (g,) = autograd_grad(out, x, Tensor(seed), retain_graph=True, allow_unused=True)
         if g is not None:
-            jac[:, j] = g.data.astype(np.float64).reshape(-1)
+            jac[:, j] = g._data.astype(np.float64).reshape(-1)
     zero = autograd_grad(
         out, x, Tensor(np.zeros(out.shape, out.dtype)), retain_graph=True, allow_unused=True
     )[0]
-    if zero is not None and np.any(zero.data != 0):
+    if zero is not None and np.any(zero._data != 0):
         raise GradcheckError(
             f"backward not multiplied by grad_output: a zero grad_output for output {k} gave a "
             f"nonzero gradient for an input of shape {x.shape}"

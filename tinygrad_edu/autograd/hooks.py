@@ -96,10 +96,10 @@ class GradHooks:
                 continue
             if t.grad is None:
                 t.grad = (
-                    grad.clone() if create_graph else Tensor._make(grad.data.copy(), False, None)
+                    grad.clone() if create_graph else Tensor._make(grad._data.copy(), False, None)
                 )
             else:
-                t.grad = Tensor._make(np.asarray(t.grad.data + grad.data), False, None)
+                t.grad = Tensor._make(np.asarray(t.grad._data + grad._data), False, None)
 
 
 def _hook_name(fn: Callable[..., Any]) -> str:

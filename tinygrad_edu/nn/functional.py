@@ -51,7 +51,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     One ``Linear`` node (see ``ops.matmul``) when the shapes and dtypes are the usual ones;
     otherwise (a 1-D weight, a broadcast bias, mixed dtypes) composed from matmul and add.
     """
-    x, w, b = input.data, weight.data, None if bias is None else bias.data
+    x, w, b = input._data, weight._data, None if bias is None else bias._data
     usual = w.ndim == 2 and x.ndim >= 1 and (b is None or b.ndim == 1)
     if usual and x.dtype == w.dtype and (b is None or b.dtype == w.dtype):
         return MM.Linear.apply(input, weight, bias)
@@ -212,10 +212,10 @@ def _check_class_target(input: Tensor, target: Tensor, ignore_index: int) -> np.
             f"got {target.shape}"
         )
     n_classes = input.shape[0 if input.ndim == 1 else 1]
-    counted = target.data != ignore_index
-    bad = counted & ((target.data < 0) | (target.data >= n_classes))
+    counted = target._data != ignore_index
+    bad = counted & ((target._data < 0) | (target._data >= n_classes))
     if bad.any():
-        value = int(target.data[bad].flat[0])
+        value = int(target._data[bad].flat[0])
         raise IndexError(
             f"Target {value} is out of bounds: class indices must be in [0, {n_classes - 1}] "
             f"for input with {n_classes} classes"
@@ -243,8 +243,8 @@ def nll_loss(
     counted = _check_class_target(input, target, ignore_index)
     rows = _class_rows(input)
     if weight is None and reduction != "none" and rows.shape[0] > 0 and counted.all():
-        return PickedNLL.apply(rows, classes=target.data.reshape(-1), reduction=reduction)
-    classes = np.where(counted, target.data, 0).reshape(-1)
+        return PickedNLL.apply(rows, classes=target._data.reshape(-1), reduction=reduction)
+    classes = np.where(counted, target._data, 0).reshape(-1)
     picked = rows[np.arange(rows.shape[0]), classes]
     w = Tensor(counted.reshape(-1).astype(input.dtype))
     if weight is not None:
@@ -308,7 +308,7 @@ def cross_entropy(
         if weight is None:
             smooth = smooth.sum() / counted.sum()
         else:
-            classes = np.where(counted.data > 0, target.data, 0)
+            classes = np.where(counted._data > 0, target._data, 0)
             smooth = smooth.sum() / (weight.to(input.dtype)[classes] * counted).sum()
     return nll * (1 - label_smoothing) + smooth * (label_smoothing / n_classes)
 
@@ -334,7 +334,7 @@ def binary_cross_entropy(
             f"Using a target size ({target.shape}) that is different to the input size "
             f"({input.shape}) is deprecated. Please ensure they have the same size."
         )
-    if np.any((input.data < 0) | (input.data > 1)) or np.isnan(input.data).any():
+    if np.any((input._data < 0) | (input._data > 1)) or np.isnan(input._data).any():
         raise RuntimeError("all elements of input should be between 0 and 1")
     input, target = _promote(input, target)
     loss = BinaryCrossEntropy.apply(input, target)

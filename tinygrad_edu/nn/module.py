@@ -362,7 +362,7 @@ class Module:
             if set_to_none:
                 p.grad = None
             else:
-                p.grad = Tensor(np.zeros_like(p.grad.data))
+                p.grad = Tensor(np.zeros_like(p.grad._data))
 
     # ------------------------------------------------------------------ dtype
     def to(self: M, *args: Any, **kwargs: Any) -> M:
@@ -381,9 +381,9 @@ class Module:
             raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got {dtype}")
         for t in [*self.parameters(), *self.buffers()]:
             if t.dtype.kind == "f" and t.dtype != dtype:
-                t.data = t.data.astype(dtype)
+                t._data = t._data.astype(dtype)
                 if t.grad is not None:
-                    t.grad = Tensor(t.grad.data.astype(dtype))
+                    t.grad = Tensor(t.grad._data.astype(dtype))
         return self
 
     def float(self: M) -> M:
@@ -449,7 +449,7 @@ class Module:
             if key not in state_dict:
                 continue
             value = state_dict[key]
-            array = value.data if isinstance(value, Tensor) else value
+            array = value._data if isinstance(value, Tensor) else value
             if not isinstance(array, (np.ndarray, np.generic)):
                 errors.append(
                     f'While copying the parameter named "{key}", expected a Tensor or NumPy '

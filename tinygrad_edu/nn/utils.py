@@ -40,10 +40,10 @@ def clip_grad_norm_(
         return Tensor(np.array(0.0, dtype=np.float32))
     norm_type = float(norm_type)
     if math.isinf(norm_type):
-        norms = [np.max(np.abs(g.data), initial=0.0) for g in grads]
+        norms = [np.max(np.abs(g._data), initial=0.0) for g in grads]
         total = max(norms)
     else:
-        norms = [np.linalg.norm(g.data.reshape(-1), norm_type) for g in grads]
+        norms = [np.linalg.norm(g._data.reshape(-1), norm_type) for g in grads]
         total = float(np.linalg.norm(np.asarray(norms, dtype=np.float64), norm_type))
     if error_if_nonfinite and not math.isfinite(total):
         raise RuntimeError(
@@ -53,7 +53,7 @@ def clip_grad_norm_(
         )
     coef = min(max_norm / (total + 1e-6), 1.0)
     for g in grads:
-        g.data = g.data * g.data.dtype.type(coef)
+        g._data = g._data * g._data.dtype.type(coef)
     return Tensor(np.array(total, dtype=grads[0].dtype))
 
 
@@ -63,4 +63,4 @@ def clip_grad_value_(
     """Clamp every gradient element into [-clip_value, clip_value], in place."""
     clip_value = float(clip_value)
     for g in _grads(parameters):
-        g.data = np.clip(g.data, -clip_value, clip_value)
+        g._data = np.clip(g._data, -clip_value, clip_value)

@@ -36,7 +36,7 @@ class Add(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        return np.add(x.data, y.data)
+        return np.add(x._data, y._data)
 
     @staticmethod
     def backward(ctx, grad):
@@ -49,7 +49,7 @@ class Sub(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        return np.subtract(x.data, y.data)
+        return np.subtract(x._data, y._data)
 
     @staticmethod
     def backward(ctx, grad):
@@ -67,7 +67,7 @@ class Mul(Function):
         ctx.save_for_backward(
             x if ctx.needs_input_grad[1] else None, y if ctx.needs_input_grad[0] else None
         )
-        return np.multiply(x.data, y.data)
+        return np.multiply(x._data, y._data)
 
     @staticmethod
     def backward(ctx, grad):
@@ -84,7 +84,7 @@ class Div(Function):
     @staticmethod
     def forward(ctx, x, y):
         ctx.save_for_backward(x if ctx.needs_input_grad[1] else None, y)
-        return np.true_divide(x.data, y.data)
+        return np.true_divide(x._data, y._data)
 
     @staticmethod
     def backward(ctx, grad):
@@ -102,13 +102,13 @@ class Pow(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        if x.dtype.kind in "iub" and y.dtype.kind in "iu" and np.any(y.data < 0):
+        if x.dtype.kind in "iub" and y.dtype.kind in "iu" and np.any(y._data < 0):
             raise RuntimeError(
                 f"pow: integers to negative integer powers are not allowed (base {x.dtype} of "
                 f"shape {x.shape}, exponent {y.dtype} of shape {y.shape}); use .float()"
             )
         ctx.save_for_backward(x, y)
-        return np.power(x.data, y.data)
+        return np.power(x._data, y._data)
 
     @staticmethod
     def backward(ctx, grad):
@@ -118,7 +118,7 @@ class Pow(Function):
             gx = unbroadcast(grad * y * x ** (y - 1), x.shape)
         if ctx.needs_input_grad[1]:
             one = _const(np.ones((), dtype=x.dtype))
-            dz_dy = ctx.output * Log.apply(Where.apply(_const(x.data == 0), one, x))
+            dz_dy = ctx.output * Log.apply(Where.apply(_const(x._data == 0), one, x))
             gy = unbroadcast(grad * dz_dy, y.shape)
         return gx, gy
 
@@ -128,8 +128,8 @@ class Maximum(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        ctx.weight_x = _tie_weights(x.data > y.data, x.data == y.data, x.dtype)
-        return np.maximum(x.data, y.data)
+        ctx.weight_x = _tie_weights(x._data > y._data, x._data == y._data, x.dtype)
+        return np.maximum(x._data, y._data)
 
     @staticmethod
     def backward(ctx, grad):
@@ -141,8 +141,8 @@ class Minimum(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        ctx.weight_x = _tie_weights(x.data < y.data, x.data == y.data, x.dtype)
-        return np.minimum(x.data, y.data)
+        ctx.weight_x = _tie_weights(x._data < y._data, x._data == y._data, x.dtype)
+        return np.minimum(x._data, y._data)
 
     @staticmethod
     def backward(ctx, grad):
@@ -165,13 +165,13 @@ class Where(Function):
 
     @staticmethod
     def forward(ctx, cond, x, y):
-        return np.where(cond.data, x.data, y.data)
+        return np.where(cond._data, x._data, y._data)
 
     @staticmethod
     def backward(ctx, grad):
         cond, x, y = ctx.inputs
-        gx = unbroadcast(masked(grad, cond.data), x.shape) if ctx.needs_input_grad[1] else None
-        gy = unbroadcast(masked(grad, ~cond.data), y.shape) if ctx.needs_input_grad[2] else None
+        gx = unbroadcast(masked(grad, cond._data), x.shape) if ctx.needs_input_grad[1] else None
+        gy = unbroadcast(masked(grad, ~cond._data), y.shape) if ctx.needs_input_grad[2] else None
         return None, gx, gy
 
 
@@ -181,7 +181,7 @@ class Neg(Function):
 
     @staticmethod
     def forward(ctx, x):
-        return np.negative(x.data)
+        return np.negative(x._data)
 
     @staticmethod
     def backward(ctx, grad):
@@ -195,7 +195,7 @@ class Exp(Function):
 
     @staticmethod
     def forward(ctx, x):
-        return np.exp(x.data)
+        return np.exp(x._data)
 
     @staticmethod
     def backward(ctx, grad):
@@ -208,7 +208,7 @@ class Log(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return np.log(x.data)
+        return np.log(x._data)
 
     @staticmethod
     def backward(ctx, grad):
@@ -223,7 +223,7 @@ class Sqrt(Function):
 
     @staticmethod
     def forward(ctx, x):
-        return np.sqrt(x.data)
+        return np.sqrt(x._data)
 
     @staticmethod
     def backward(ctx, grad):
@@ -235,8 +235,8 @@ class Abs(Function):
 
     @staticmethod
     def forward(ctx, x):
-        ctx.sign = np.sign(x.data)
-        return np.abs(x.data)
+        ctx.sign = np.sign(x._data)
+        return np.abs(x._data)
 
     @staticmethod
     def backward(ctx, grad):
@@ -249,7 +249,7 @@ class Sin(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return np.sin(x.data)
+        return np.sin(x._data)
 
     @staticmethod
     def backward(ctx, grad):
@@ -263,7 +263,7 @@ class Cos(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return np.cos(x.data)
+        return np.cos(x._data)
 
     @staticmethod
     def backward(ctx, grad):
@@ -278,7 +278,7 @@ class Tanh(Function):
 
     @staticmethod
     def forward(ctx, x):
-        return np.tanh(x.data)
+        return np.tanh(x._data)
 
     @staticmethod
     def backward(ctx, grad):
@@ -296,8 +296,8 @@ class Sigmoid(Function):
 
     @staticmethod
     def forward(ctx, x):
-        e = np.exp(-np.abs(x.data))
-        return np.where(x.data >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+        e = np.exp(-np.abs(x._data))
+        return np.where(x._data >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
@@ -310,8 +310,8 @@ class Relu(Function):
 
     @staticmethod
     def forward(ctx, x):
-        ctx.positive = x.data > 0
-        return np.maximum(x.data, 0)
+        ctx.positive = x._data > 0
+        return np.maximum(x._data, 0)
 
     @staticmethod
     def backward(ctx, grad):
@@ -323,9 +323,9 @@ class LeakyRelu(Function):
 
     @staticmethod
     def forward(ctx, x, *, negative_slope=0.01):
-        ctx.positive = x.data > 0
+        ctx.positive = x._data > 0
         ctx.slope = negative_slope
-        return np.where(ctx.positive, x.data, x.data * negative_slope)
+        return np.where(ctx.positive, x._data, x._data * negative_slope)
 
     @staticmethod
     def backward(ctx, grad):
@@ -339,11 +339,11 @@ class Clamp(Function):
     def forward(ctx, x, *, min=None, max=None):
         inside = np.ones(x.shape, dtype=bool)
         if min is not None:
-            inside &= x.data >= min
+            inside &= x._data >= min
         if max is not None:
-            inside &= x.data <= max
+            inside &= x._data <= max
         ctx.inside = inside
-        return np.clip(x.data, min, max)
+        return np.clip(x._data, min, max)
 
     @staticmethod
     def backward(ctx, grad):
@@ -355,7 +355,7 @@ class Cast(Function):
 
     @staticmethod
     def forward(ctx, x, *, dtype):
-        return x.data.astype(dtype)
+        return x._data.astype(dtype)
 
     @staticmethod
     def backward(ctx, grad):
@@ -368,7 +368,7 @@ class Clone(Function):
 
     @staticmethod
     def forward(ctx, x):
-        return x.data.copy()
+        return x._data.copy()
 
     @staticmethod
     def backward(ctx, grad):

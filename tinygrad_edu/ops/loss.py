@@ -38,9 +38,9 @@ class BinaryCrossEntropy(Function):
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
         with np.errstate(divide="ignore"):
-            log_x = np.maximum(np.log(x.data), LOG_FLOOR)
-            log_1mx = np.maximum(np.log1p(-x.data), LOG_FLOOR)
-        return -(y.data * log_x + (1 - y.data) * log_1mx)
+            log_x = np.maximum(np.log(x._data), LOG_FLOOR)
+            log_1mx = np.maximum(np.log1p(-x._data), LOG_FLOOR)
+        return -(y._data * log_x + (1 - y._data) * log_1mx)
 
     @staticmethod
     def backward(ctx, grad):
@@ -63,9 +63,9 @@ class MSELoss(Function):
 
     @staticmethod
     def forward(ctx, x, y, *, reduction="mean"):
-        if x.shape != y.shape or x.data.size == 0:
+        if x.shape != y.shape or x._data.size == 0:
             raise ValueError(f"MSELoss: needs equal non-empty shapes, got {x.shape} and {y.shape}")
-        diff = x.data - y.data
+        diff = x._data - y._data
         n = diff.size if reduction == "mean" else 1
         ctx.scale = 2.0 / n
         return (diff * diff).sum() / n
@@ -91,7 +91,7 @@ class PickedNLL(Function):
         ctx.scale = -1.0 / x.shape[0] if reduction == "mean" else -1.0
         ctx.onehot = np.zeros(x.shape, dtype=x.dtype)
         ctx.onehot[rows, classes] = 1
-        return x.data[rows, classes].sum() * ctx.scale
+        return x._data[rows, classes].sum() * ctx.scale
 
     @staticmethod
     def backward(ctx, grad):

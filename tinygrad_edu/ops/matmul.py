@@ -33,7 +33,7 @@ class Matmul(Function):
     @staticmethod
     def forward(ctx, x, y):
         try:
-            return np.matmul(x.data, y.data)
+            return np.matmul(x._data, y._data)
         except ValueError:
             raise ValueError(_matmul_error(x.shape, y.shape)) from None
 
@@ -72,8 +72,8 @@ class Linear(Function):
 
     @staticmethod
     def forward(ctx, x, weight, bias=None):
-        w, b = weight.data, None if bias is None else bias.data
-        if w.ndim != 2 or x.data.ndim == 0 or x.data.shape[-1] != w.shape[1]:
+        w, b = weight._data, None if bias is None else bias._data
+        if w.ndim != 2 or x._data.ndim == 0 or x._data.shape[-1] != w.shape[1]:
             raise ValueError(
                 f"linear: input of shape {x.shape} does not fit weight of shape {weight.shape} "
                 "(expected input (..., in_features) and weight (out_features, in_features))"
@@ -83,10 +83,10 @@ class Linear(Function):
                 f"linear: bias of shape {b.shape} does not fit weight of shape {w.shape} "
                 f"(expected ({w.shape[0]},))"
             )
-        if x.data.dtype != w.dtype or (b is not None and b.dtype != w.dtype):
+        if x._data.dtype != w.dtype or (b is not None and b.dtype != w.dtype):
             dtypes = [t.dtype for t in (x, weight, bias) if t is not None]
             raise TypeError(f"linear: input, weight and bias must share a dtype, got {dtypes}")
-        out = np.matmul(x.data, w.T)
+        out = np.matmul(x._data, w.T)
         if b is not None:
             out += b
         return out

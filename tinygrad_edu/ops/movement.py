@@ -19,10 +19,10 @@ class Reshape(Function):
     @staticmethod
     def forward(ctx, x, *, shape):
         try:
-            return x.data.reshape(shape)
+            return x._data.reshape(shape)
         except ValueError:
             raise ValueError(
-                f"reshape: cannot reshape a tensor of shape {x.shape} ({x.data.size} elements) "
+                f"reshape: cannot reshape a tensor of shape {x.shape} ({x._data.size} elements) "
                 f"into shape {tuple(shape)}"
             ) from None
 
@@ -38,7 +38,7 @@ class Permute(Function):
     @staticmethod
     def forward(ctx, x, *, dims):
         ctx.dims = dims
-        return x.data.transpose(dims)
+        return x._data.transpose(dims)
 
     @staticmethod
     def backward(ctx, grad):
@@ -55,7 +55,7 @@ class Expand(Function):
     @staticmethod
     def forward(ctx, x, *, shape):
         try:
-            return np.broadcast_to(x.data, shape)
+            return np.broadcast_to(x._data, shape)
         except ValueError:
             raise ValueError(
                 f"expand: the shape {x.shape} cannot be expanded to {tuple(shape)} (only size-1 "
@@ -79,7 +79,7 @@ class GetItem(Function):
     def forward(ctx, x, *, index):
         ctx.index = index
         try:
-            return x.data[index]
+            return x._data[index]
         except IndexError as e:
             raise IndexError(
                 f"index {index!r} is invalid for a tensor of shape {x.shape}: {e}"
@@ -102,9 +102,9 @@ class IndexAdd(Function):
         ctx.index = index
         out = np.zeros(shape, dtype=g.dtype)
         if _has_integer_array(index):
-            np.add.at(out, index, g.data)  # integer arrays may repeat an element
+            np.add.at(out, index, g._data)  # integer arrays may repeat an element
         else:
-            out[index] = g.data  # slices, ints and boolean masks never repeat one
+            out[index] = g._data  # slices, ints and boolean masks never repeat one
         return out
 
     @staticmethod
@@ -124,7 +124,7 @@ class Cat(Function):
     def forward(ctx, *tensors, dim=0):
         ctx.dim = dim
         ctx.sizes = [t.shape[dim] for t in tensors]
-        return np.concatenate([t.data for t in tensors], axis=dim)
+        return np.concatenate([t._data for t in tensors], axis=dim)
 
     @staticmethod
     def backward(ctx, grad):

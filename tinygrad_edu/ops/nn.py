@@ -24,7 +24,7 @@ class Softmax(Function):
     @staticmethod
     def forward(ctx, x, *, dim):
         ctx.dim = dim
-        e = np.exp(x.data - x.data.max(axis=dim, keepdims=True, initial=-np.inf))
+        e = np.exp(x._data - x._data.max(axis=dim, keepdims=True, initial=-np.inf))
         return e / e.sum(axis=dim, keepdims=True)
 
     @staticmethod
@@ -44,7 +44,7 @@ class LogSoftmax(Function):
     @staticmethod
     def forward(ctx, x, *, dim):
         ctx.dim = dim
-        shifted = x.data - x.data.max(axis=dim, keepdims=True, initial=-np.inf)
+        shifted = x._data - x._data.max(axis=dim, keepdims=True, initial=-np.inf)
         return shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
 
     @staticmethod

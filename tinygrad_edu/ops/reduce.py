@@ -38,7 +38,7 @@ class Sum(Function):
     @staticmethod
     def forward(ctx, x, *, axes=None, keepdim=False):
         ctx.axes = axes
-        return x.data.sum(axis=axes, keepdims=keepdim)
+        return x._data.sum(axis=axes, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, grad):
@@ -57,13 +57,13 @@ class _Extreme(Function):
 
     @staticmethod
     def forward(ctx, x, *, axes=None, keepdim=False):
-        if x.data.size == 0 and (axes is None or any(x.shape[a] == 0 for a in axes)):
+        if x._data.size == 0 and (axes is None or any(x.shape[a] == 0 for a in axes)):
             raise RuntimeError(
                 f"{type(ctx).__name__.lower()}(): cannot reduce over an empty dimension of a "
                 f"tensor of shape {x.shape} (there is no identity for max and min)"
             )
-        extreme = type(ctx).reduce(x.data, axis=axes, keepdims=True)
-        hits = x.data == extreme
+        extreme = type(ctx).reduce(x._data, axis=axes, keepdims=True)
+        hits = x._data == extreme
         ctx.share = hits / np.sum(hits, axis=axes, keepdims=True, dtype=x.dtype)
         ctx.axes = axes
         return extreme if keepdim else extreme.reshape(_dropped_shape(x.shape, axes))
@@ -103,9 +103,9 @@ class LogSumExp(Function):
 
     @staticmethod
     def forward(ctx, x, *, axes=None, keepdim=False):
-        m = np.max(x.data, axis=axes, keepdims=True, initial=-np.inf)  # empty: -inf
+        m = np.max(x._data, axis=axes, keepdims=True, initial=-np.inf)  # empty: -inf
         m = np.where(np.isfinite(m), m, 0)  # all -inf (or an inf): leave the sum to decide
-        out = m + np.log(np.sum(np.exp(x.data - m), axis=axes, keepdims=True))
+        out = m + np.log(np.sum(np.exp(x._data - m), axis=axes, keepdims=True))
         ctx.axes = axes
         return out if keepdim else out.reshape(_dropped_shape(x.shape, axes))
 

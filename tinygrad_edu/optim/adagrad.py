@@ -98,7 +98,7 @@ class Adagrad(Optimizer):
         """Give ``p`` its step counter and its sum G, filled with initial_accumulator_value."""
         state = self.state[p]
         state["step"] = _new_step_counter()
-        state["sum"] = Tensor(np.full_like(p.data, self.defaults["initial_accumulator_value"]))
+        state["sum"] = Tensor(np.full_like(p._data, self.defaults["initial_accumulator_value"]))
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Take one Adagrad step for every parameter that has a gradient."""
@@ -108,7 +108,7 @@ class Adagrad(Optimizer):
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                theta = p.data
+                theta = p._data
                 state = self.state[p]
                 if len(state) == 0:
                     # A group added later with add_param_group: create the state now.
@@ -120,14 +120,14 @@ class Adagrad(Optimizer):
 
                 # d = (-g if maximize else g) + λ·θ
                 d = _direction(
-                    p.grad.data, theta, group["weight_decay"], group["maximize"], scratch
+                    p.grad._data, theta, group["weight_decay"], group["maximize"], scratch
                 )
 
                 # γ_t = γ / (1 + (t - 1)·lr_decay)
                 clr = lr / (1 + (t - 1) * lr_decay)
 
                 # G = G + d²
-                total = state["sum"].data
+                total = state["sum"]._data
                 np.multiply(d, d, out=tmp)
                 np.add(total, tmp, out=total)
 

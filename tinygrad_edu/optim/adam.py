@@ -117,7 +117,7 @@ class Adam(Optimizer):
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                theta = p.data
+                theta = p._data
                 state = self.state[p]
                 if len(state) == 0:
                     state["step"] = _new_step_counter()
@@ -134,19 +134,19 @@ class Adam(Optimizer):
                     # θ = θ·(1 - γ·λ);  d = -g if maximize else g
                     if weight_decay != 0:
                         np.multiply(theta, 1 - lr * weight_decay, out=theta)
-                    d = _direction(p.grad.data, theta, 0, maximize, scratch)
+                    d = _direction(p.grad._data, theta, 0, maximize, scratch)
                 else:
                     # d = (-g if maximize else g) + λ·θ
-                    d = _direction(p.grad.data, theta, weight_decay, maximize, scratch)
+                    d = _direction(p.grad._data, theta, weight_decay, maximize, scratch)
 
                 # m = β1·m + (1 - β1)·d
-                m = state["exp_avg"].data
+                m = state["exp_avg"]._data
                 np.multiply(m, beta1, out=m)
                 np.multiply(d, 1 - beta1, out=tmp)
                 np.add(m, tmp, out=m)
 
                 # v = β2·v + (1 - β2)·d²
-                v = state["exp_avg_sq"].data
+                v = state["exp_avg_sq"]._data
                 np.multiply(v, beta2, out=v)
                 np.multiply(d, d, out=tmp)
                 np.multiply(tmp, 1 - beta2, out=tmp)
@@ -157,7 +157,7 @@ class Adam(Optimizer):
 
                 # denom = sqrt(v̂) + ε, computed as sqrt(v) / sqrt(1 - β2^t) + ε
                 if amsgrad:
-                    v_max = state["max_exp_avg_sq"].data
+                    v_max = state["max_exp_avg_sq"]._data
                     np.maximum(v_max, v, out=v_max)
                     np.sqrt(v_max, out=tmp)
                 else:

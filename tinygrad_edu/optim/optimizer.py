@@ -11,7 +11,7 @@ Every optimizer in this package works the same way as ``torch.optim``:
 * ``state_dict()`` replaces the Tensors by integer ids (0, 1, 2, ... in group order) so that
   the result can be saved and later loaded into a fresh optimizer over the same model.
 
-The update itself is plain NumPy working in place on ``p.data``: an optimizer step is not
+The update itself is plain NumPy working in place on ``p._data``: an optimizer step is not
 something autograd needs to see, and writing into preallocated arrays keeps it fast.
 """
 
@@ -42,8 +42,8 @@ def _advance(step: Tensor) -> float:
     Writing the item (``[()] = ...``) instead of ``+= 1`` avoids a NumPy ufunc call, which
     costs more than the whole Python bookkeeping of a parameter's step.
     """
-    t = float(step.data) + 1.0
-    step.data[()] = t
+    t = float(step._data) + 1.0
+    step._data[()] = t
     return t
 
 
@@ -210,7 +210,7 @@ class Optimizer:
                     if set_to_none:
                         p.grad = None
                     else:
-                        p.grad.data[...] = 0
+                        p.grad._data[...] = 0
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; subclasses implement the rule.
@@ -228,7 +228,7 @@ class Optimizer:
         step to the next, and ``state_dict()`` stays exactly PyTorch's.
         """
         bufs = self._scratch.get(p)
-        data = p.data
+        data = p._data
         if bufs is None or bufs[0].shape != data.shape or bufs[0].dtype != data.dtype:
             bufs = self._scratch[p] = []
         while len(bufs) < count:
@@ -315,5 +315,5 @@ def _cast(param: Tensor, key: str, value: Any) -> Any:
             )
         if value.dtype == param.dtype:
             return value
-        return Tensor(value.data.astype(param.dtype))
+        return Tensor(value._data.astype(param.dtype))
     return value

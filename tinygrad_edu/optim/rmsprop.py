@@ -101,7 +101,7 @@ class RMSprop(Optimizer):
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                theta = p.data
+                theta = p._data
                 state = self.state[p]
                 if len(state) == 0:
                     state["step"] = _new_step_counter()
@@ -115,11 +115,11 @@ class RMSprop(Optimizer):
 
                 # d = (-g if maximize else g) + λ·θ
                 d = _direction(
-                    p.grad.data, theta, group["weight_decay"], group["maximize"], scratch
+                    p.grad._data, theta, group["weight_decay"], group["maximize"], scratch
                 )
 
                 # v = α·v + (1 - α)·d²
-                v = state["square_avg"].data
+                v = state["square_avg"]._data
                 np.multiply(v, alpha, out=v)
                 np.multiply(d, d, out=tmp)
                 np.multiply(tmp, 1 - alpha, out=tmp)
@@ -127,7 +127,7 @@ class RMSprop(Optimizer):
 
                 if centered:
                     # ḡ = α·ḡ + (1 - α)·d;  s = sqrt(v - ḡ²)
-                    g_avg = state["grad_avg"].data
+                    g_avg = state["grad_avg"]._data
                     np.multiply(g_avg, alpha, out=g_avg)
                     np.multiply(d, 1 - alpha, out=tmp)
                     np.add(g_avg, tmp, out=g_avg)
@@ -143,7 +143,7 @@ class RMSprop(Optimizer):
                 np.divide(d, tmp, out=tmp)
                 if mu > 0:
                     # b = μ·b + d / s;  θ = θ - γ·b
-                    b = state["momentum_buffer"].data
+                    b = state["momentum_buffer"]._data
                     np.multiply(b, mu, out=b)
                     np.add(b, tmp, out=b)
                     np.multiply(b, lr, out=tmp)

@@ -89,21 +89,21 @@ class SGD(Optimizer):
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                theta = p.data
+                theta = p._data
                 scratch, tmp = self._buffers(p, 2)
                 # d = (-g if maximize else g) + λ·θ
                 d = _direction(
-                    p.grad.data, theta, group["weight_decay"], group["maximize"], scratch
+                    p.grad._data, theta, group["weight_decay"], group["maximize"], scratch
                 )
                 if mu != 0:
                     state = self.state[p]
                     if "momentum_buffer" not in state:
                         # b = copy of d   (first step: no dampening)
                         state["momentum_buffer"] = Tensor(d.copy())
-                        b = state["momentum_buffer"].data
+                        b = state["momentum_buffer"]._data
                     else:
                         # b = μ·b + (1 - τ)·d
-                        b = state["momentum_buffer"].data
+                        b = state["momentum_buffer"]._data
                         np.multiply(b, mu, out=b)
                         if tau == 0:
                             np.add(b, d, out=b)
