@@ -61,7 +61,9 @@ def test_forward_returning_a_tensor_made_with_tensor_ops():
     tg.manual_seed(1)
     x, y = double(3, 2), double(2)
     z = MulAdd.apply(x, y, 0.5)
-    assert type(z._data) is np.ndarray and z.shape == (3, 2) and z.grad_fn.name() == "MulAddBackward"
+    assert (
+        type(z._data) is np.ndarray and z.shape == (3, 2) and z.grad_fn.name() == "MulAddBackward"
+    )
     np.testing.assert_allclose(z._data, x._data * y._data + 0.5)
     # forward ran with recording off: its inner ops left no graph behind
     assert z.grad_fn.next_nodes == (None, None, None)

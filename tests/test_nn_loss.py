@@ -185,7 +185,9 @@ def test_fused_mse_is_one_node_with_the_composed_gradients(reduction):
     composed = (diff * diff).mean() if reduction == "mean" else (diff * diff).sum()
     np.testing.assert_allclose(fused._data, composed._data, rtol=1e-14)
     np.testing.assert_allclose(
-        [a._data for a in grad(fused, [x, y])], [a._data for a in grad(composed, [x, y])], rtol=1e-14
+        [a._data for a in grad(fused, [x, y])],
+        [a._data for a in grad(composed, [x, y])],
+        rtol=1e-14,
     )
 
 

@@ -60,7 +60,8 @@ def test_optimizer_state_round_trip(tmp_path):
     fresh.load_state_dict(ck["optimizer"])
     assert fresh.param_groups[0]["lr"] == 0.01
     np.testing.assert_array_equal(
-        fresh.state_dict()["state"][0]["exp_avg"]._data, opt.state_dict()["state"][0]["exp_avg"]._data
+        fresh.state_dict()["state"][0]["exp_avg"]._data,
+        opt.state_dict()["state"][0]["exp_avg"]._data,
     )
 
 

@@ -38,10 +38,10 @@ class Tensor:
 
     __slots__ = (
         "__weakref__",
+        "_data",
         "_hooks",
         "_requires_grad",
         "_version",
-        "_data",
         "grad",
         "grad_fn",
         "name",
