@@ -40,8 +40,8 @@ class Add(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        x, y = ctx.inputs
-        return unbroadcast(grad, x.shape), unbroadcast(grad, y.shape)
+        x_shape, y_shape = ctx.input_shapes
+        return unbroadcast(grad, x_shape), unbroadcast(grad, y_shape)
 
 
 class Sub(Function):
@@ -53,9 +53,9 @@ class Sub(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        x, y = ctx.inputs
-        gy = unbroadcast(-grad, y.shape) if ctx.needs_input_grad[1] else None
-        return unbroadcast(grad, x.shape), gy
+        x_shape, y_shape = ctx.input_shapes
+        gy = unbroadcast(-grad, y_shape) if ctx.needs_input_grad[1] else None
+        return unbroadcast(grad, x_shape), gy
 
 
 class Mul(Function):
@@ -72,9 +72,9 @@ class Mul(Function):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        a, b = ctx.inputs
-        gx = unbroadcast(grad * y, a.shape) if ctx.needs_input_grad[0] else None
-        gy = unbroadcast(grad * x, b.shape) if ctx.needs_input_grad[1] else None
+        x_shape, y_shape = ctx.input_shapes
+        gx = unbroadcast(grad * y, x_shape) if ctx.needs_input_grad[0] else None
+        gy = unbroadcast(grad * x, y_shape) if ctx.needs_input_grad[1] else None
         return gx, gy
 
 
@@ -89,9 +89,9 @@ class Div(Function):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        a, b = ctx.inputs
-        gx = unbroadcast(grad / y, a.shape) if ctx.needs_input_grad[0] else None
-        gy = unbroadcast(-grad * x / (y * y), b.shape) if ctx.needs_input_grad[1] else None
+        x_shape, y_shape = ctx.input_shapes
+        gx = unbroadcast(grad / y, x_shape) if ctx.needs_input_grad[0] else None
+        gy = unbroadcast(-grad * x / (y * y), y_shape) if ctx.needs_input_grad[1] else None
         return gx, gy
 
 
@@ -155,9 +155,9 @@ def _tie_weights(wins: np.ndarray, ties: np.ndarray, dtype: np.dtype) -> np.ndar
 
 
 def _split_between(ctx: Function, grad: Tensor) -> tuple[Tensor, Tensor]:
-    x, y = ctx.inputs
+    x_shape, y_shape = ctx.input_shapes
     w = _const(ctx.weight_x)
-    return unbroadcast(grad * w, x.shape), unbroadcast(grad * (1 - w), y.shape)
+    return unbroadcast(grad * w, x_shape), unbroadcast(grad * (1 - w), y_shape)
 
 
 class Where(Function):
@@ -165,13 +165,15 @@ class Where(Function):
 
     @staticmethod
     def forward(ctx, cond, x, y):
+        ctx.save_for_backward(cond)
         return np.where(cond._data, x._data, y._data)
 
     @staticmethod
     def backward(ctx, grad):
-        cond, x, y = ctx.inputs
-        gx = unbroadcast(masked(grad, cond._data), x.shape) if ctx.needs_input_grad[1] else None
-        gy = unbroadcast(masked(grad, ~cond._data), y.shape) if ctx.needs_input_grad[2] else None
+        (cond,) = ctx.saved_tensors
+        _, x_shape, y_shape = ctx.input_shapes
+        gx = unbroadcast(masked(grad, cond._data), x_shape) if ctx.needs_input_grad[1] else None
+        gy = unbroadcast(masked(grad, ~cond._data), y_shape) if ctx.needs_input_grad[2] else None
         return None, gx, gy
 
 
@@ -355,12 +357,29 @@ class Cast(Function):
 
     @staticmethod
     def forward(ctx, x, *, dtype):
+        ctx.input_dtype = x.dtype
         return x._data.astype(dtype)
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.inputs
-        return Cast.apply(grad, dtype=x.dtype)
+        return Cast.apply(grad, dtype=ctx.input_dtype)
+
+
+class Copy(Function):
+    """z = src broadcast to x's shape and cast to x's dtype (``x.copy_(src)``, ``fill_``).
+
+    x's old values are forgotten:  dL/dx = 0,  dL/dsrc = dL/dz summed back to src's shape.
+    """
+
+    @staticmethod
+    def forward(ctx, x, src):
+        return np.broadcast_to(src._data, x.shape).astype(x.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        gx = _const(np.zeros(grad.shape, grad.dtype)) if ctx.needs_input_grad[0] else None
+        gsrc = unbroadcast(grad, ctx.input_shapes[1]) if ctx.needs_input_grad[1] else None
+        return gx, gsrc
 
 
 class Clone(Function):

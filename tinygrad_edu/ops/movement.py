@@ -11,10 +11,13 @@ import numpy as np
 
 from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.ops.broadcast import unbroadcast
+from tinygrad_edu.tensor import Tensor
 
 
 class Reshape(Function):
     """z = x with a new shape (same elements, same order).   dL/dx = reshape(dL/dz, x.shape)."""
+
+    is_view = True
 
     @staticmethod
     def forward(ctx, x, *, shape):
@@ -28,12 +31,13 @@ class Reshape(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.inputs
-        return grad.reshape(x.shape)
+        return grad.reshape(ctx.input_shapes[0])
 
 
 class Permute(Function):
     """z = x with its axes reordered by ``dims``.   dL/dx = dL/dz permuted by the inverse."""
+
+    is_view = True
 
     @staticmethod
     def forward(ctx, x, *, dims):
@@ -52,6 +56,8 @@ class Expand(Function):
     dL/dx = dL/dz summed over the copies: ``unbroadcast``.
     """
 
+    is_view = True
+
     @staticmethod
     def forward(ctx, x, *, shape):
         try:
@@ -64,8 +70,7 @@ class Expand(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.inputs
-        return unbroadcast(grad, x.shape)
+        return unbroadcast(grad, ctx.input_shapes[0])
 
 
 class GetItem(Function):
@@ -75,11 +80,16 @@ class GetItem(Function):
     gradients. That is ``IndexAdd`` below.
     """
 
+    is_view = True  # for basic indexing (ints, slices); an index array makes a copy
+
     @staticmethod
     def forward(ctx, x, *, index):
         ctx.index = index
+        parts = index if isinstance(index, tuple) else (index,)
+        if not any(p is Ellipsis for p in parts):
+            parts = (*parts, Ellipsis)  # a[0] of a vector is then a 0-d view, not a copy
         try:
-            return x._data[index]
+            return x._data[parts]
         except IndexError as e:
             raise IndexError(
                 f"index {index!r} is invalid for a tensor of shape {x.shape}: {e}"
@@ -87,8 +97,7 @@ class GetItem(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.inputs
-        return IndexAdd.apply(grad, index=ctx.index, shape=x.shape)
+        return IndexAdd.apply(grad, index=ctx.index, shape=ctx.input_shapes[0])
 
 
 class IndexAdd(Function):
@@ -110,6 +119,32 @@ class IndexAdd(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad[ctx.index]
+
+
+class SetItem(Function):
+    """z = x with z[index] = v (``x[index] = v`` recorded; v broadcast to the indexed part).
+
+    dL/dx = dL/dz with zeros at ``index`` (those values of x were overwritten),
+    dL/dv = (dL/dz)[index], summed back to v's shape.
+    """
+
+    @staticmethod
+    def forward(ctx, x, v, *, index):
+        ctx.index = index
+        out = x._data.copy()
+        out[index] = v._data
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        gx = gv = None
+        if ctx.needs_input_grad[0]:
+            keep = np.ones(grad.shape, dtype=bool)
+            keep[ctx.index] = False
+            gx = grad.where(Tensor._make(keep, False, None), 0.0)
+        if ctx.needs_input_grad[1]:
+            gv = unbroadcast(grad[ctx.index], ctx.input_shapes[1])
+        return gx, gv
 
 
 def _has_integer_array(index) -> bool:
