@@ -1,9 +1,12 @@
 """``Tensor``: a NumPy array plus what reverse-mode autodiff needs.
 
-    data           the values (a NumPy array)
+    _data          the values: a NumPy array (``.numpy()`` gives it to you; ``.data`` is a
+                   Tensor sharing it, outside autograd, as in PyTorch)
     requires_grad  whether gradients should flow to this tensor
     grad_fn        the node that made it (None for leaves: tensors you created)
     grad           dL/d(this), filled in by ``backward()`` for leaves
+    _base, _view   for a view: the tensor whose memory it shares, and how it was made
+                   from it; ``_version`` counts in-place changes (autograd/views.py)
 
 Every operation is a ``Function`` in ``tinygrad_edu.ops``; the methods here only turn
 Python calls (``a + b``, ``x.sum(1)``) into ``Function.apply`` calls, after converting

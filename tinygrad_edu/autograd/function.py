@@ -49,7 +49,9 @@ class Function:
     per positional argument of forward (None where there is none), as Tensors.
 
     Attributes a backward can use:
-        ctx.inputs            the positional arguments given to ``apply``
+        ctx.inputs            the positional arguments given to ``apply`` (reading them
+                              raises if one was changed in place since forward)
+        ctx.input_shapes      their shapes (always safe to read)
         ctx.next_nodes        per argument: the node that made it (None for a leaf or
                               an argument that needs no gradient)
         ctx.needs_input_grad  one bool per positional argument
