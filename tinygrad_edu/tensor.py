@@ -29,6 +29,14 @@ Scalar = int | float | bool
 MinMax = namedtuple("MinMax", ["values", "indices"])  # what x.max(dim) returns, like PyTorch
 
 
+class Clock:
+    """Ticks once per in-place change of any tensor. A base notes the tick of its last change
+    (``Tensor._changed_at``) and an op the tick when it ran, so "was this input changed
+    since the op ran?" is one comparison (``Function.inputs``)."""
+
+    now = 0
+
+
 class Tensor:
     """A multi-dimensional array that records the operations made with it.
 
@@ -42,6 +50,7 @@ class Tensor:
     __slots__ = (
         "__weakref__",
         "_base",
+        "_changed_at",
         "_data",
         "_grad",
         "_grad_fn",
@@ -151,6 +160,11 @@ class Tensor:
                     "tensor's dtype"
                 )
         self._grad = value
+
+    def _changed_after(self, tick: int) -> bool:
+        """Was this tensor's memory changed in place after ``Clock.now`` read ``tick``?"""
+        base = self if self._base is None else self._base
+        return getattr(base, "_changed_at", 0) > tick  # (unset until its first change)
 
     @property
     def _version(self) -> int:
@@ -743,8 +757,17 @@ class Tensor:
     __itruediv__ = div_
 
     def _bump_version(self) -> None:
-        """Record an in-place change made directly to ``_data`` (optimizers do this)."""
-        views.bump_version(self)
+        """Record an in-place change of this tensor's memory (so of all tensors sharing it).
+
+        In-place ops call it, and so do optimizers, which change ``_data`` directly.
+        """
+        base = self if self._base is None else self._base
+        base._ver += 1
+        Clock.now += 1
+        base._changed_at = Clock.now
+        node = base._grad_fn
+        if node is not None and node.saves_output:
+            node._output_modified = True  # its backward reads the values just overwritten
 
     # ------------------------------------------------------------------ views
     def narrow(self, dim: int, start: int, length: int) -> Tensor:

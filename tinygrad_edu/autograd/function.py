@@ -36,7 +36,7 @@ import numpy as np
 from tinygrad_edu.autograd.anomaly import AnomalyMode, forward_stack
 from tinygrad_edu.autograd.grad_mode import GradMode
 from tinygrad_edu.autograd.hooks import GradHooks
-from tinygrad_edu.tensor import Tensor
+from tinygrad_edu.tensor import Clock, Tensor
 
 
 class Function:
@@ -115,8 +115,7 @@ class Function:
             GradMode.enabled = True
         t = _make_tensor(out, True, ctx) if type(out) is np.ndarray else _wrap(cls, out, ctx)
         ctx._inputs = args
-        # The inputs' versions now: ctx.inputs refuses ones changed in place since.
-        ctx._input_versions = tuple([a._version if isinstance(a, Tensor) else 0 for a in args])
+        ctx._clock = Clock.now  # ctx.inputs refuses inputs changed in place after now
         ctx.next_nodes = tuple([a._grad_fn if n else None for a, n in zip(args, needs)])
         if cls.saves_output:
             ctx._output_data = t._data
@@ -130,7 +129,9 @@ class Function:
     def save_for_backward(self, *tensors: Tensor | None) -> None:
         """Keep tensors for backward; an in-place change to one of them is caught there."""
         self._saved = tensors
-        self._saved_versions = tuple(t._version if t is not None else 0 for t in tensors)
+        self._saved_versions = tuple(
+            [0 if t is None else t._ver if t._base is None else t._base._ver for t in tensors]
+        )
 
     @property
     def saved_tensors(self) -> tuple[Tensor | None, ...]:
@@ -151,9 +152,15 @@ class Function:
         was changed in place since forward, since backward would see the new values."""
         inputs = self._inputs
         if inputs is not None:
-            for i, (a, version) in enumerate(zip(inputs, self._input_versions)):
-                if isinstance(a, Tensor) and a._version != version:
-                    raise _modified_error(self, f"input {i}", a, version)
+            for i, a in enumerate(inputs):
+                if isinstance(a, Tensor) and a._changed_after(self._clock):
+                    raise RuntimeError(
+                        "one of the variables needed for gradient computation has been modified "
+                        f"by an inplace operation: {self.name()}'s input {i} (shape {a.shape}, "
+                        f"dtype {a.dtype}) is at version {a._version}, changed in place after "
+                        f"{self.name()[: -len('Backward')]} used it. Use a copy (.clone()) "
+                        "before changing it in place."
+                    )
         return inputs
 
     @property

@@ -53,6 +53,9 @@ class ViewMeta:
         self.seen = seen
 
 
+_NO_GRAD_VIEW = ViewMeta((), True, 0)  # shared by every view made under no_grad
+
+
 def base_of(t: Tensor) -> Tensor:
     """The tensor that owns ``t``'s memory and version counter (``t`` itself if none)."""
     return t if t._base is None else t._base
@@ -60,14 +63,21 @@ def base_of(t: Tensor) -> Tensor:
 
 def mark_view(out: Tensor, x: Tensor, cls: type, kwargs: dict) -> None:
     """Called by ``Function.apply`` after a view op: make ``out`` a view of ``x``'s base."""
-    if not np.may_share_memory(out._data, x._data):
-        return  # reshape had to copy: a new tensor, not a view
-    base = base_of(x)
+    owner = out._data.base  # a NumPy view of x's array has x's array (or its owner) here
+    if owner is None:
+        return  # an index array made a copy: a new tensor, not a view
+    if owner is not x._data and owner is not x._data.base:
+        if not np.may_share_memory(out._data, x._data):  # (broadcast_to hides its owner)
+            return  # reshape had to copy
+    base = x if x._base is None else x._base
     out._base = base
     if x._base is not None and x._view is None:
         return  # a view of a non-differentiable alias (detach) is one as well
+    if not GradMode.enabled:  # its history can't be rewritten: nothing to remember
+        out._view = _NO_GRAD_VIEW
+        return
     ops = ((cls, kwargs),) if x._view is None else (*x._view.ops, (cls, kwargs))
-    out._view = ViewMeta(ops, not GradMode.enabled, base._ver)
+    out._view = ViewMeta(ops, False, base._ver)
 
 
 def replay(ops: tuple, t: Tensor) -> Tensor:
@@ -96,15 +106,6 @@ def sync_view(t: Tensor) -> None:
         t._grad_fn, t._requires_grad = fresh._grad_fn, True
 
 
-def bump_version(t: Tensor) -> None:
-    """Record an in-place change of ``t``'s memory (and so of every tensor sharing it)."""
-    base = base_of(t)
-    base._ver += 1
-    node = base._grad_fn
-    if node is not None and node.saves_output:
-        node._output_modified = True  # its backward reads the values just overwritten
-
-
 # ---------------------------------------------------------------------------- in place
 def inplace(
     t: Tensor,
@@ -131,20 +132,20 @@ def inplace(
             direct(t._data)
         else:
             _write(t, name, compute(t))
-        bump_version(t)
+        t._bump_version()
         return t
     old = Tensor._make(t._data.copy(), t.requires_grad, t.grad_fn)  # old values, old history
     result = compute(old)
     if t._view is None:  # a tensor of its own: its history continues with the new op
         _write(t, name, result)
-        bump_version(t)
+        t._bump_version()
         t._grad_fn, t._requires_grad = result._grad_fn, True
         return t
     # A view: the base's history is rewritten (CopySlices), then the view's from the base.
     base = t._base
     old_base = Tensor._make(base._data, base._requires_grad, base._grad_fn)
     _write(t, name, result)
-    bump_version(t)
+    t._bump_version()
     new_base = CopySlices.apply(old_base, result, ops=t._view.ops)
     base._grad_fn, base._requires_grad = new_base._grad_fn, True
     sync_view(t)

@@ -32,9 +32,9 @@ class Matmul(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        # Keep only what each gradient reads: Y for dL/dX, X for dL/dY.
         needs = ctx.needs_input_grad
-        ctx.save_for_backward(x if needs[1] else None, y if needs[0] else None)
+        if True in needs:  # keep only what each gradient reads: Y for dL/dX, X for dL/dY
+            ctx.save_for_backward(x if needs[1] else None, y if needs[0] else None)
         try:
             return np.matmul(x._data, y._data)
         except ValueError:
@@ -90,10 +90,10 @@ class Linear(Function):
         if x._data.dtype != w.dtype or (b is not None and b.dtype != w.dtype):
             dtypes = [t.dtype for t in (x, weight, bias) if t is not None]
             raise TypeError(f"linear: input, weight and bias must share a dtype, got {dtypes}")
-        # Keep only what each gradient reads: W for dL/dx, x for dL/dW.
         needs = ctx.needs_input_grad
-        ctx.save_for_backward(x if needs[1] else None, weight if needs[0] else None)
-        ctx.weight_shape = w.shape
+        if True in needs:  # keep only what each gradient reads: W for dL/dx, x for dL/dW
+            ctx.save_for_backward(x if needs[1] else None, weight if needs[0] else None)
+            ctx.weight_shape = w.shape
         out = np.matmul(x._data, w.T)
         if b is not None:
             out += b
