@@ -66,9 +66,9 @@ def mark_view(out: Tensor, x: Tensor, cls: type, kwargs: dict) -> None:
     owner = out._data.base  # a NumPy view of x's array has x's array (or its owner) here
     if owner is None:
         return  # an index array made a copy: a new tensor, not a view
-    if owner is not x._data and owner is not x._data.base:
-        if not np.may_share_memory(out._data, x._data):  # (broadcast_to hides its owner)
-            return  # reshape had to copy
+    mine = owner is x._data or owner is x._data.base
+    if not mine and not np.may_share_memory(out._data, x._data):  # (broadcast_to hides it)
+        return  # reshape had to copy
     base = x if x._base is None else x._base
     out._base = base
     if x._base is not None and x._view is None:
