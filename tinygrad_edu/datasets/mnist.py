@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import math
 import os
 import struct
 import tempfile
@@ -122,7 +123,7 @@ def _parse_idx(content: bytes, path: Path, magic: int) -> np.ndarray:
             f"MNIST {'image' if ndim == 3 else 'label'} file (or it is corrupted); {fix}."
         )
     shape = struct.unpack(f">{ndim}I", content[4:header_size])
-    expected = int(np.prod(shape))
+    expected = math.prod(shape)  # Python ints: four 32-bit sizes cannot overflow it
     if len(content) - header_size != expected:
         raise ValueError(
             f"{path} holds {len(content) - header_size} bytes after its header, but the header "
