@@ -36,6 +36,7 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
+import _cli
 import numpy as np
 
 import tinygrad_edu as tg
@@ -234,12 +235,14 @@ def plot(variants: dict[str, dict[str, float]], path: Path) -> None:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="The credit approval loop and its exercises.")
-    parser.add_argument("--epochs", type=int, default=50)
-    parser.add_argument("--exercise-epochs", type=int, default=10)
+    parser = _cli.Parser(description="The credit approval loop and its exercises.")
+    parser.add_argument("--epochs", type=_cli.positive_int, default=50)
+    parser.add_argument("--exercise-epochs", type=_cli.positive_int, default=10)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default="out", help="where the PNG figure goes")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    _cli.out_dir(parser, args.out)
+    return args
 
 
 def main(argv: list[str] | None = None) -> dict[str, object]:

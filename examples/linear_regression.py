@@ -22,6 +22,7 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
+import _cli
 import numpy as np
 
 import tinygrad_edu as tg
@@ -180,11 +181,17 @@ def plot(x, y, gd_path, snapshots, paths, best, out: Path) -> None:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="Linear regression by GD and four optimizers.")
-    parser.add_argument("--epochs", type=int, default=200, help="epochs of part 1 (GD)")
-    parser.add_argument("--compare-epochs", type=int, default=500, help="epochs of part 2")
+    parser = _cli.Parser(description="Linear regression by GD and four optimizers.")
+    parser.add_argument(
+        "--epochs", type=_cli.positive_int, default=200, help="epochs of part 1 (GD)"
+    )
+    parser.add_argument(
+        "--compare-epochs", type=_cli.positive_int, default=500, help="epochs of part 2"
+    )
     parser.add_argument("--out", default="out", help="where the PNG figures go")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    _cli.out_dir(parser, args.out)
+    return args
 
 
 def main(argv: list[str] | None = None) -> dict[str, object]:
