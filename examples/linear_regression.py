@@ -170,10 +170,11 @@ def plot(x, y, gd_path, snapshots, paths, best, out: Path) -> None:
         right.plot(path[:, 0], path[:, 1], "-", linewidth=1.5, label=name)
     left.set_title("loss minus the least-squares loss")
     left.set_xlabel("epoch")
+    left.set_ylabel("MSE − least-squares MSE (log scale)")
     left.legend()
     contour(right, x, y, best)
     right.set_title("(w, b) paths from w = 0.1, b = 0.5")
-    right.legend()
+    right.legend(loc="lower right")  # the paths run through the upper half
     fig.tight_layout()
     fig.savefig(out / "linear_regression_optimizers.png", dpi=100)
     plt.close(fig)
