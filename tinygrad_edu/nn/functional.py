@@ -52,7 +52,11 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     One ``Linear`` node (see ``ops.matmul``) when the shapes and dtypes are the usual ones;
     otherwise (a 1-D weight, a broadcast bias, mixed dtypes) composed from matmul and add.
     """
-    x, w, b = input._data, weight._data, None if bias is None else bias._data
+    try:
+        x, w, b = input._data, weight._data, None if bias is None else bias._data
+    except AttributeError:  # not Tensors: checked here, off the usual path
+        _check_tensors("linear", input=input, weight=weight, bias=bias)
+        raise
     usual = w.ndim == 2 and x.ndim >= 1 and (b is None or b.ndim == 1)
     if usual and x.dtype == w.dtype and (b is None or b.dtype == w.dtype):
         return MM.Linear.apply(input, weight, bias)
@@ -62,21 +66,37 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """max(x, 0). ``inplace`` is accepted for PyTorch's sake; the result is a new tensor."""
-    return input.relu()
+    try:
+        return input.relu()
+    except AttributeError:
+        _check_tensors("relu", input=input)
+        raise
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """x where x > 0, else negative_slope * x."""
-    return input.leaky_relu(negative_slope)
+    try:
+        return input.leaky_relu(negative_slope)
+    except AttributeError:
+        _check_tensors("leaky_relu", input=input)
+        raise
 
 
 def sigmoid(input: Tensor) -> Tensor:
     """1 / (1 + exp(-x))."""
-    return input.sigmoid()
+    try:
+        return input.sigmoid()
+    except AttributeError:
+        _check_tensors("sigmoid", input=input)
+        raise
 
 
 def tanh(input: Tensor) -> Tensor:
-    return input.tanh()
+    try:
+        return input.tanh()
+    except AttributeError:
+        _check_tensors("tanh", input=input)
+        raise
 
 
 def _softmax_dim(name: str, ndim: int) -> int:
@@ -110,7 +130,9 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     so nothing needs rescaling at evaluation time, when dropout does nothing.
     """
     if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+        raise ValueError(
+            f"dropout: p, the dropout probability, has to be between 0 and 1, but got {p}"
+        )
     if not training or p == 0.0:
         return input
     if p == 1.0:
@@ -120,7 +142,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
 
 
 # ============================================================================ losses
-def _reduction(size_average: bool | None, reduce: bool | None, reduction: str) -> str:
+def _reduction(size_average: bool | None, reduce: bool | None, reduction: str, fn: str = "") -> str:
     """Resolve the deprecated ``size_average`` / ``reduce`` flags as PyTorch does."""
     if size_average is not None or reduce is not None:
         warnings.warn(
@@ -131,7 +153,11 @@ def _reduction(size_average: bool | None, reduce: bool | None, reduction: str) -
         )
         reduction = _legacy(size_average, reduce)
     if reduction not in ("mean", "sum", "none"):
-        raise ValueError(f"{reduction} is not a valid value for reduction")
+        where = f"{fn}: " if fn else ""
+        raise ValueError(
+            f"{where}{reduction} is not a valid value for reduction "
+            "(choose 'mean', 'sum' or 'none')"
+        )
     return reduction
 
 
@@ -178,15 +204,16 @@ def mse_loss(
     reduction: str = "mean",
 ) -> Tensor:
     """Mean squared error: l_i = (x_i - y_i)^2.   dl/dx_i = 2 (x_i - y_i)."""
-    reduction = _reduction(size_average, reduce, reduction)
+    reduction = _reduction(size_average, reduce, reduction, "mse_loss")
     try:
         same = input.shape == target.shape and input.dtype == target.dtype
-    except AttributeError:
-        same = False
+        if reduction != "none" and same and input.numel() > 0 and input.dtype.kind == "f":
+            return MSELoss.apply(input, target, reduction=reduction)  # one node
+    except AttributeError:  # not Tensors: checked here, off the usual path
+        _check_tensors("mse_loss", input=input, target=target)
+        raise
     if not same:
         _check_pair("mse_loss", input, target)
-    if reduction != "none" and same and input.numel() > 0 and input.dtype.kind == "f":
-        return MSELoss.apply(input, target, reduction=reduction)  # one node
     diff = input - target
     return _reduce(diff * diff, reduction)
 
@@ -199,7 +226,7 @@ def l1_loss(
     reduction: str = "mean",
 ) -> Tensor:
     """Mean absolute error: l_i = |x_i - y_i|.   dl/dx_i = sign(x_i - y_i) (0 at a tie)."""
-    reduction = _reduction(size_average, reduce, reduction)
+    reduction = _reduction(size_average, reduce, reduction, "l1_loss")
     _check_pair("l1_loss", input, target)
     return _reduce((input - target).abs(), reduction)
 
@@ -305,7 +332,7 @@ def nll_loss(
     is ``ignore_index`` count for nothing. ``'mean'`` divides by the total weight
     sum_n w[y_n] (N when there are no weights), not by N.
     """
-    reduction = _reduction(size_average, reduce, reduction)
+    reduction = _reduction(size_average, reduce, reduction, "nll_loss")
     _check_tensors("nll_loss", input=input, target=target)
     _check_class_input("nll_loss", input)
     _check_weight("nll_loss", weight, input.shape[0 if input.ndim == 1 else 1])
@@ -349,7 +376,7 @@ def cross_entropy(
     ``label_smoothing`` = e mixes the target with the uniform distribution over C classes:
     the target becomes (1 - e) onehot(y) + e / C.
     """
-    reduction = _reduction(size_average, reduce, reduction)
+    reduction = _reduction(size_average, reduce, reduction, "cross_entropy")
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(
             f"cross_entropy: label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}"
@@ -411,7 +438,7 @@ def binary_cross_entropy(
     ``binary_cross_entropy_with_logits`` on the logits is the stable choice.
     The fused op and its derivative are in ``tinygrad_edu.ops.loss``.
     """
-    reduction = _reduction(size_average, reduce, reduction)
+    reduction = _reduction(size_average, reduce, reduction, "binary_cross_entropy")
     _check_tensors("binary_cross_entropy", input=input, target=target)
     if target.shape != input.shape:
         raise ValueError(
@@ -454,7 +481,7 @@ def binary_cross_entropy_with_logits(
     at x = 0 the tie rule gives it slope -1/2, and the total slope there is the correct
     sigmoid(0) - y = 1/2 - y.
     """
-    reduction = _reduction(size_average, reduce, reduction)
+    reduction = _reduction(size_average, reduce, reduction, "binary_cross_entropy_with_logits")
     _check_tensors("binary_cross_entropy_with_logits", input=input, target=target)
     if target.shape != input.shape:
         raise ValueError(
