@@ -18,6 +18,7 @@ Run:  python examples/mnist_mlp.py [--epochs 5] [--loss mse|ce] [--data DIR] [--
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from pathlib import Path
 
@@ -82,7 +83,11 @@ def load_data(data: str | None) -> tuple[np.ndarray, ...]:
     With ``--data DIR`` the files must be there; without it they are read from (and, where
     a network exists, downloaded into) ``$TINYGRAD_EDU_DATA`` or the cache directory.
     """
-    where = f"--data {data}" if data else f"{default_root()} (the default; see --data)"
+    if data:
+        where = f"--data {data}"
+    else:
+        source = f"${ENV_VAR}" if os.environ.get(ENV_VAR) else "the default; see --data"
+        where = f"{default_root()} ({source})"
     try:
         x_train, y_train = load_mnist(data, train=True, download=data is None)
         x_test, y_test = load_mnist(data, train=False, download=data is None)
@@ -93,7 +98,7 @@ def load_data(data: str | None) -> tuple[np.ndarray, ...]:
         )
     except RuntimeError as e:  # the download failed; its first "url: reason" line says why
         lines = [line.strip() for line in str(e).splitlines()]
-        reason = lines[1] if len(lines) > 1 else lines[0]
+        reason = next((line for line in lines[1:] if line), lines[0])
         _cli.fail(
             f"no MNIST files in {where}, and downloading them failed ({reason}); pass "
             f"--data DIR, the directory holding the four IDX files, or set {ENV_VAR} to it"
