@@ -122,3 +122,19 @@ def test_the_tours_answer_help_and_refuse_options(tour):
     result = run_script(tour, "--epochs", "3")
     assert result.returncode == 2 and result.stdout == ""
     assert_one_line(result.stderr, "unrecognized arguments: --epochs 3")
+
+
+def test_mnist_trains_with_one_blas_thread_even_after_numpy_is_imported(monkeypatch):
+    # Under pytest NumPy is imported long before the example, so an environment variable
+    # set by the script would come too late; threadpoolctl sets the limit at run time.
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    example = load_example("mnist_mlp")
+    seen = []
+
+    def record(args):
+        info = threadpoolctl.threadpool_info()
+        seen.extend(pool["num_threads"] for pool in info if pool["user_api"] == "blas")
+
+    monkeypatch.setattr(example, "_train", record)
+    example.train(None)
+    assert seen and set(seen) == {1}
