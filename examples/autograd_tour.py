@@ -11,6 +11,7 @@ Run it: python examples/autograd_tour.py
 
 from __future__ import annotations
 
+import _cli
 import numpy as np
 
 import tinygrad_edu as tg
@@ -147,4 +148,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    # No options: --help prints the first paragraph above; anything else is one error line.
+    _cli.Parser(description=__doc__.split("\n\n")[0]).parse_args()
     main()

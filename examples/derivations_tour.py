@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 
+import _cli
 import numpy as np
 
 from tinygrad_edu import Tensor, autograd, datasets, optim
@@ -278,4 +279,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    # No options: --help prints the first paragraph above; anything else is one error line.
+    _cli.Parser(description=__doc__.split("\n\n")[0]).parse_args()
     main()

@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import _cli
 import numpy as np
 
 import tinygrad_edu as tg
@@ -158,14 +159,18 @@ def plot(reference, results, optimum, target, path: Path) -> None:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="Epochs to the optimum: Adam vs GD on Iris.")
-    parser.add_argument("--delta", type=float, default=0.05, help="size of the neighbourhood")
-    parser.add_argument("--reference-epochs", type=int, default=5000,
+    parser = _cli.Parser(description="Epochs to the optimum: Adam vs GD on Iris.")
+    parser.add_argument("--delta", type=_cli.positive_float, default=0.05,
+                        help="size of the neighbourhood")  # fmt: skip
+    parser.add_argument("--reference-epochs", type=_cli.positive_int, default=5000,
                         help="Adam epochs that define the optimum J*")  # fmt: skip
-    parser.add_argument("--max-epochs", type=int, default=40000, help="give up after this many")
+    parser.add_argument("--max-epochs", type=_cli.positive_int, default=40000,
+                        help="give up after this many")  # fmt: skip
     parser.add_argument("--seed", type=int, default=0, help="seed of the initial weights")
     parser.add_argument("--out", default="out", help="where the PNG figure goes")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    _cli.out_dir(parser, args.out)
+    return args
 
 
 def main(argv: list[str] | None = None) -> dict[str, object]:

@@ -22,6 +22,7 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
+import _cli
 import numpy as np
 
 import tinygrad_edu as tg
@@ -169,10 +170,11 @@ def plot(x, y, gd_path, snapshots, paths, best, out: Path) -> None:
         right.plot(path[:, 0], path[:, 1], "-", linewidth=1.5, label=name)
     left.set_title("loss minus the least-squares loss")
     left.set_xlabel("epoch")
+    left.set_ylabel("MSE − least-squares MSE (log scale)")
     left.legend()
     contour(right, x, y, best)
     right.set_title("(w, b) paths from w = 0.1, b = 0.5")
-    right.legend()
+    right.legend(loc="lower right")  # the paths run through the upper half
     fig.tight_layout()
     fig.savefig(out / "linear_regression_optimizers.png", dpi=100)
     plt.close(fig)
@@ -180,11 +182,17 @@ def plot(x, y, gd_path, snapshots, paths, best, out: Path) -> None:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="Linear regression by GD and four optimizers.")
-    parser.add_argument("--epochs", type=int, default=200, help="epochs of part 1 (GD)")
-    parser.add_argument("--compare-epochs", type=int, default=500, help="epochs of part 2")
+    parser = _cli.Parser(description="Linear regression by GD and four optimizers.")
+    parser.add_argument(
+        "--epochs", type=_cli.positive_int, default=200, help="epochs of part 1 (GD)"
+    )
+    parser.add_argument(
+        "--compare-epochs", type=_cli.positive_int, default=500, help="epochs of part 2"
+    )
     parser.add_argument("--out", default="out", help="where the PNG figures go")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    _cli.out_dir(parser, args.out)
+    return args
 
 
 def main(argv: list[str] | None = None) -> dict[str, object]:

@@ -22,18 +22,14 @@ import os
 import time
 from pathlib import Path
 
-# One BLAS thread unless you say otherwise: this network's matrices are small, and two
-# OpenBLAS threads on a 2-core machine that is doing anything else run many times slower.
-# Must be set before NumPy is imported.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-os.environ.setdefault("OMP_NUM_THREADS", "1")
-
+import _cli
 import numpy as np
 
 import tinygrad_edu as tg
 import tinygrad_edu.nn.functional as F
 from tinygrad_edu import nn
 from tinygrad_edu.datasets import load_mnist
+from tinygrad_edu.datasets.mnist import ENV_VAR, default_root
 from tinygrad_edu.utils.data import DataLoader, TensorDataset
 
 try:
@@ -81,16 +77,52 @@ def evaluate(model: nn.Module, x: np.ndarray, y: np.ndarray, batch: int = 2000) 
     return correct / len(x)
 
 
+def load_data(data: str | None) -> tuple[np.ndarray, ...]:
+    """The training and test sets, or one line on stderr and exit status 1.
+
+    With ``--data DIR`` the files must be there; without it they are read from (and, where
+    a network exists, downloaded into) ``$TINYGRAD_EDU_DATA`` or the cache directory.
+    """
+    if data:
+        where = f"--data {data}"
+    else:
+        source = f"${ENV_VAR}" if os.environ.get(ENV_VAR) else "the default; see --data"
+        where = f"{default_root()} ({source})"
+    try:
+        x_train, y_train = load_mnist(data, train=True, download=data is None)
+        x_test, y_test = load_mnist(data, train=False, download=data is None)
+    except FileNotFoundError:
+        _cli.fail(
+            f"no MNIST files in {where}; pass --data DIR, the directory holding the four IDX "
+            "files (train-images-idx3-ubyte.gz and the others, .gz or not)"
+        )
+    except RuntimeError as e:  # the download failed; its first "url: reason" line says why
+        lines = [line.strip() for line in str(e).splitlines()]
+        reason = next((line for line in lines[1:] if line), lines[0])
+        _cli.fail(
+            f"no MNIST files in {where}, and downloading them failed ({reason}); pass "
+            f"--data DIR, the directory holding the four IDX files, or set {ENV_VAR} to it"
+        )
+    except (OSError, ValueError) as e:  # unreadable or damaged files
+        _cli.fail(f"cannot read the MNIST files in {where}: {e}")
+    return x_train, y_train, x_test, y_test
+
+
 def train(args: argparse.Namespace) -> dict[str, object]:
     """Train, report and save; returns the test accuracy, the time and the history."""
+    with _cli.limit_threads(1):
+        return _train(args)
+
+
+def _train(args: argparse.Namespace) -> dict[str, object]:
+    out = Path(args.out)
     tg.manual_seed(args.seed)
-    x_train, y_train = load_mnist(args.data, train=True)
-    x_test, y_test = load_mnist(args.data, train=False)
+    x_train, y_train, x_test, y_test = load_data(args.data)
     # Standardise with the training set's mean and std (0.1307 and 0.3081 on [0, 1] pixels),
     # as PyTorch's MNIST example does: centred inputs make the first layer learn faster.
     mean, std = x_train.mean(), x_train.std()
     x_train, x_test = (x_train - mean) / std, (x_test - mean) / std
-    if args.train_limit:
+    if args.train_limit is not None:
         x_train, y_train = x_train[: args.train_limit], y_train[: args.train_limit]
     onehot_train = np.eye(10, dtype=np.float32)[y_train]
 
@@ -141,15 +173,14 @@ def train(args: argparse.Namespace) -> dict[str, object]:
     test_acc = evaluate(model, x_test, y_test)
     print(f"test accuracy: {test_acc * 100:.2f}%  ({args.epochs} epochs in {seconds:.1f} s)")
 
-    out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     tg.save(model.state_dict(), out / "mnist_mlp.npz")
     print(f"saved the weights to {out / 'mnist_mlp.npz'}")
-    plot(history, out / "mnist_mlp_curves.png")
+    plot(history, out / "mnist_mlp_curves.png", args.loss)
     return {"test_acc": test_acc, "seconds": seconds, "history": history}
 
 
-def plot(history: dict[str, list[float]], path: Path) -> None:
+def plot(history: dict[str, list[float]], path: Path, loss: str = "mse") -> None:
     try:
         import matplotlib
 
@@ -158,11 +189,19 @@ def plot(history: dict[str, list[float]], path: Path) -> None:
     except ImportError:
         print("matplotlib is not installed: no plot (pip install matplotlib)")
         return
+    cost = "cross-entropy" if loss == "ce" else "MSE of the softmax"
+    ylabels = {
+        "cost": f"training loss ({cost})",
+        "acc": "batch accuracy (fraction correct)",
+        "r2": "R² of the softmax output",
+        "rmse": "RMSE of the softmax output",
+    }
     fig, axes = plt.subplots(1, 4, figsize=(16, 3.5))
     for ax, (name, values) in zip(axes, history.items()):
         ax.plot(values, linewidth=0.6)
         ax.set_title(name)
-        ax.set_xlabel("iteration")
+        ax.set_xlabel("iteration (batch)")
+        ax.set_ylabel(ylabels[name])
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
@@ -170,16 +209,22 @@ def plot(history: dict[str, list[float]], path: Path) -> None:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="Train the 784-128-40-10 MNIST classifier.")
-    parser.add_argument("--epochs", type=int, default=5)
-    parser.add_argument("--batch-size", type=int, default=128)
-    parser.add_argument("--lr", type=float, default=1e-3)
+    parser = _cli.Parser(description="Train the 784-128-40-10 MNIST classifier.")
+    parser.add_argument("--epochs", type=_cli.positive_int, default=5)
+    parser.add_argument("--batch-size", type=_cli.positive_int, default=128)
+    parser.add_argument("--lr", type=_cli.positive_float, default=1e-3, help="Adam's step size")
     parser.add_argument("--loss", choices=["mse", "ce"], default="mse")
-    parser.add_argument("--data", default=None, help="directory of the MNIST IDX files")
+    parser.add_argument(
+        "--data", default=None, help=f"directory of the MNIST IDX files (default: ${ENV_VAR})"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default="out", help="where the weights and plot go")
-    parser.add_argument("--train-limit", type=int, default=0, help="use only the first N images")
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--train-limit", type=_cli.positive_int, default=None, help="use only the first N images"
+    )
+    args = parser.parse_args(argv)
+    _cli.out_dir(parser, args.out)
+    return args
 
 
 def main(argv: list[str] | None = None) -> dict[str, object]:

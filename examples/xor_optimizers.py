@@ -32,6 +32,7 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
+import _cli
 import numpy as np
 
 import tinygrad_edu as tg
@@ -182,12 +183,14 @@ def plot(results: dict, paths: dict[str, np.ndarray], out: Path) -> None:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="SGD, Momentum and Adam on XOR and a ravine.")
-    parser.add_argument("--epochs", type=int, default=3000)
-    parser.add_argument("--ravine-steps", type=int, default=60)
+    parser = _cli.Parser(description="SGD, Momentum and Adam on XOR and a ravine.")
+    parser.add_argument("--epochs", type=_cli.positive_int, default=3000)
+    parser.add_argument("--ravine-steps", type=_cli.positive_int, default=60)
     parser.add_argument("--seed", type=int, default=0, help="seed of the initial weights")
     parser.add_argument("--out", default="out", help="where the PNG figures go")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    _cli.out_dir(parser, args.out)
+    return args
 
 
 def main(argv: list[str] | None = None) -> dict[str, object]:

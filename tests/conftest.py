@@ -6,8 +6,14 @@ intense  many examples, for hunting rare shapes before a release
 """
 
 import os
+import sys
+from pathlib import Path
 
 from hypothesis import settings
+
+# The examples import their shared helper as ``_cli`` (running ``python examples/x.py`` puts
+# examples/ on the path); the tests load them by file path, so put it there too.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples"))
 
 settings.register_profile("ci", max_examples=25, deadline=None)
 settings.register_profile("dev", max_examples=8, deadline=None)

@@ -9,7 +9,8 @@ from pathlib import Path
 TOUR = Path(__file__).resolve().parents[1] / "examples" / "autograd_tour.py"
 
 
-def test_tour_runs_and_shows_each_step(capsys):
+def test_tour_runs_and_shows_each_step(capsys, monkeypatch):
+    monkeypatch.setattr("sys.argv", [str(TOUR)])  # as run from the shell, with no options
     start = time.perf_counter()
     runpy.run_path(str(TOUR), run_name="__main__")
     elapsed = time.perf_counter() - start

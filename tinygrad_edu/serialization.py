@@ -12,6 +12,8 @@ describes the nested structure and points at the arrays, so loading needs no pic
 
 ``save`` writes to a temporary file in the target's directory and then renames it over
 the target (``os.replace``, atomic): a crash mid-write leaves the old checkpoint intact.
+As with a plain write, a symlink is written through (the file it points to is replaced,
+the link stays) and the file keeps its permissions (a new one gets 0o666 less the umask).
 
 Reading one in PyTorch (the keys are PyTorch's own, so a state dict loads directly)::
 
@@ -32,9 +34,11 @@ saved for us with ``tinygrad_edu.save({k: v.numpy() for k, v in sd.items()}, pat
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
+import stat
 import tempfile
 import zipfile
 from collections import OrderedDict
@@ -60,18 +64,52 @@ def save(obj: Any, f: str | os.PathLike[str]) -> None:
     arrays: dict[str, np.ndarray] = {}
     root = _encode(obj, arrays, "obj")
     index = json.dumps({"format": FORMAT, "version": VERSION, "root": root}, allow_nan=False)
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".npz", dir=directory)
+    # A symlink is written through (its target is replaced), as a plain open() would.
+    target = os.path.realpath(path)
+    directory = os.path.dirname(target)
+    if not os.path.isdir(directory):
+        raise RuntimeError(f"save: Parent directory {directory} does not exist (saving {path}).")
+    if os.path.isdir(target):
+        raise IsADirectoryError(errno.EISDIR, f"save: {path} is a directory; name a file in it")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".npz", dir=directory)
+    except OSError as e:  # name the file asked for, not the temporary one
+        raise type(e)(e.errno, f"save: cannot write {path}: {e.strerror}") from None
     try:
         with os.fdopen(fd, "wb") as out:
             np.savez(out, **arrays, **{INDEX: np.array(index)})
             out.flush()
+            os.fchmod(out.fileno(), _mode_for(target))
             os.fsync(out.fileno())
-        os.replace(tmp, path)
+        os.replace(tmp, target)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def _mode_for(path: str) -> int:
+    """The permissions a plain ``open(path, "wb")`` would leave: the existing file's, or
+    0o666 less the umask for a new one (mkstemp's own 0o600 would hide it from others)."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    """The process's umask: read from /proc where Linux offers it, since setting and
+    restoring it (the only portable way to read it) races with other threads."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
 
 
 def load(f: str | os.PathLike[str], map_location: Any = None, weights_only: bool = True) -> Any:
@@ -89,7 +127,7 @@ def load(f: str | os.PathLike[str], map_location: Any = None, weights_only: bool
             if not isinstance(archive, np.lib.npyio.NpzFile) or INDEX not in archive.files:
                 raise ValueError("it has no tinygrad_edu index")
             index = json.loads(str(archive[INDEX]))
-            if index.get("format") != FORMAT:
+            if not isinstance(index, dict) or index.get("format") != FORMAT:
                 raise ValueError("its index is not a tinygrad_edu checkpoint index")
             if index.get("version") != VERSION:
                 raise ValueError(f"it is format version {index.get('version')}, not {VERSION}")
@@ -97,7 +135,16 @@ def load(f: str | os.PathLike[str], map_location: Any = None, weights_only: bool
             return _decode(index["root"], arrays)
     except FileNotFoundError:
         raise
-    except (OSError, ValueError, EOFError, KeyError, TypeError, zipfile.BadZipFile) as e:
+    except (
+        OSError,
+        ValueError,
+        EOFError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        RecursionError,  # an index nested deeper than Python recurses
+        zipfile.BadZipFile,
+    ) as e:
         raise RuntimeError(
             f"load: {path} is not a readable tinygrad_edu checkpoint (truncated, damaged, or "
             f"another format): {e}"
@@ -143,14 +190,21 @@ def _encode(obj: Any, arrays: dict[str, np.ndarray], where: str) -> Any:
 
 
 def _decode(node: dict[str, Any], arrays: dict[str, np.ndarray]) -> Any:
-    kind = node["type"]
+    if not isinstance(node, dict):
+        raise ValueError(f"its index holds a {type(node).__name__} where an entry belongs")
+    kind = node.get("type")
     if kind == "value":
         return node["value"]
     if kind == "float":
         return float(node["value"])
     if kind == "tensor":
         array = arrays[node["array"]]
-        return Tensor(array, requires_grad=bool(node["requires_grad"]))
+        requires_grad = node["requires_grad"]
+        if not isinstance(requires_grad, bool):
+            raise ValueError(f"requires_grad is {requires_grad!r}, not true or false")
+        if requires_grad and array.dtype.kind != "f":
+            raise ValueError(f"an entry of dtype {array.dtype} is marked requires_grad")
+        return Tensor(array, requires_grad=requires_grad)
     if kind == "ndarray":
         return arrays[node["array"]]
     if kind == "numpy_scalar":

@@ -806,7 +806,10 @@ def _to_array(data: Any, dtype: Any) -> np.ndarray:
     if isinstance(data, np.ndarray):
         array = data
     else:
-        array = np.asarray(data._data if isinstance(data, Tensor) else data)
+        try:
+            array = np.asarray(data._data if isinstance(data, Tensor) else data)
+        except ValueError as e:
+            raise ValueError(_ragged(data) or f"tensor: cannot make a tensor from {e}") from None
         if dtype is None:
             if array.dtype.kind == "f":
                 array = array.astype(dtypes.get_default_dtype())
@@ -817,6 +820,28 @@ def _to_array(data: Any, dtype: Any) -> np.ndarray:
     if dtype is not None and array.dtype != np.dtype(dtype):
         array = array.astype(dtype)
     return array
+
+
+def _ragged(data: Any, dim: int = 0) -> str | None:
+    """Where a nested list stops being rectangular, in PyTorch's words (None: it is not)."""
+    if not isinstance(data, (list, tuple)) or not data:
+        return None
+    lengths = [len(x) if isinstance(x, (list, tuple, np.ndarray)) else None for x in data]
+    for i, length in enumerate(lengths):
+        if length != lengths[0]:
+            first, this = (
+                "a number" if n is None else f"a sequence of length {n}"
+                for n in (lengths[0], length)
+            )
+            return (
+                f"tensor: the nested lists are ragged at dim {dim + 1}: entry 0 is {first} but "
+                f"entry {i} is {this}; every list at one depth needs the same length"
+            )
+    for x in data:
+        found = _ragged(x, dim + 1)
+        if found:
+            return found
+    return None
 
 
 def _as_tensor(value: Any, like: Tensor) -> Tensor:
@@ -871,6 +896,13 @@ def _binary(fn: type, a: Any, b: Any, name: str) -> Tensor:
         a, b = a.float(), b.float()
     try:
         return fn.apply(a, b)
+    except TypeError:
+        if fn is E.Sub and a._data.dtype.kind == "b":
+            raise RuntimeError(
+                "sub: Subtraction, the `-` operator, with two bool tensors is not supported. "
+                "Use the `^` or `logical_xor()` operator instead."
+            ) from None
+        raise
     except ValueError:
         try:
             np.broadcast_shapes(a.shape, b.shape)

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import math
 import os
 import struct
 import tempfile
@@ -122,7 +123,7 @@ def _parse_idx(content: bytes, path: Path, magic: int) -> np.ndarray:
             f"MNIST {'image' if ndim == 3 else 'label'} file (or it is corrupted); {fix}."
         )
     shape = struct.unpack(f">{ndim}I", content[4:header_size])
-    expected = int(np.prod(shape))
+    expected = math.prod(shape)  # Python ints: four 32-bit sizes cannot overflow it
     if len(content) - header_size != expected:
         raise ValueError(
             f"{path} holds {len(content) - header_size} bytes after its header, but the header "
@@ -277,15 +278,15 @@ class MNIST:
 
 
 def load_mnist(
-    root: str | os.PathLike[str] | None = None, train: bool = True
+    root: str | os.PathLike[str] | None = None, train: bool = True, download: bool = True
 ) -> tuple[np.ndarray, np.ndarray]:
     """MNIST ready for a network: X float32 (N, 784) in [0, 1] and y int64 (N,).
 
     Each 28x28 image is flattened row by row into 784 features and divided by 255, so 0
     stays 0 (background) and 255 becomes 1.0 (full ink). Labels are the digits 0-9; turn
     them into one-hot rows with ``np.eye(10, dtype=np.float32)[y]`` where a loss needs it.
-    Missing files are downloaded as :class:`MNIST` does.
+    Missing files are downloaded as :class:`MNIST` does, unless ``download=False``.
     """
-    images, labels = read_mnist(root, train)
+    images, labels = read_mnist(root, train, download)
     X = np.divide(images.reshape(len(images), -1), np.float32(255), dtype=np.float32)
     return X, labels

@@ -18,6 +18,7 @@ Losses, for one sample (see each function for details):
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import numpy as np
 
@@ -51,7 +52,11 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     One ``Linear`` node (see ``ops.matmul``) when the shapes and dtypes are the usual ones;
     otherwise (a 1-D weight, a broadcast bias, mixed dtypes) composed from matmul and add.
     """
-    x, w, b = input._data, weight._data, None if bias is None else bias._data
+    try:
+        x, w, b = input._data, weight._data, None if bias is None else bias._data
+    except AttributeError:  # not Tensors: checked here, off the usual path
+        _check_tensors("linear", input=input, weight=weight, bias=bias)
+        raise
     usual = w.ndim == 2 and x.ndim >= 1 and (b is None or b.ndim == 1)
     if usual and x.dtype == w.dtype and (b is None or b.dtype == w.dtype):
         return MM.Linear.apply(input, weight, bias)
@@ -61,21 +66,37 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """max(x, 0). ``inplace`` is accepted for PyTorch's sake; the result is a new tensor."""
-    return input.relu()
+    try:
+        return input.relu()
+    except AttributeError:
+        _check_tensors("relu", input=input)
+        raise
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """x where x > 0, else negative_slope * x."""
-    return input.leaky_relu(negative_slope)
+    try:
+        return input.leaky_relu(negative_slope)
+    except AttributeError:
+        _check_tensors("leaky_relu", input=input)
+        raise
 
 
 def sigmoid(input: Tensor) -> Tensor:
     """1 / (1 + exp(-x))."""
-    return input.sigmoid()
+    try:
+        return input.sigmoid()
+    except AttributeError:
+        _check_tensors("sigmoid", input=input)
+        raise
 
 
 def tanh(input: Tensor) -> Tensor:
-    return input.tanh()
+    try:
+        return input.tanh()
+    except AttributeError:
+        _check_tensors("tanh", input=input)
+        raise
 
 
 def _softmax_dim(name: str, ndim: int) -> int:
@@ -109,7 +130,9 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     so nothing needs rescaling at evaluation time, when dropout does nothing.
     """
     if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+        raise ValueError(
+            f"dropout: p, the dropout probability, has to be between 0 and 1, but got {p}"
+        )
     if not training or p == 0.0:
         return input
     if p == 1.0:
@@ -119,7 +142,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
 
 
 # ============================================================================ losses
-def _reduction(size_average: bool | None, reduce: bool | None, reduction: str) -> str:
+def _reduction(size_average: bool | None, reduce: bool | None, reduction: str, fn: str = "") -> str:
     """Resolve the deprecated ``size_average`` / ``reduce`` flags as PyTorch does."""
     if size_average is not None or reduce is not None:
         warnings.warn(
@@ -130,7 +153,11 @@ def _reduction(size_average: bool | None, reduce: bool | None, reduction: str) -
         )
         reduction = _legacy(size_average, reduce)
     if reduction not in ("mean", "sum", "none"):
-        raise ValueError(f"{reduction} is not a valid value for reduction")
+        where = f"{fn}: " if fn else ""
+        raise ValueError(
+            f"{where}{reduction} is not a valid value for reduction "
+            "(choose 'mean', 'sum' or 'none')"
+        )
     return reduction
 
 
@@ -148,14 +175,25 @@ def _reduce(loss: Tensor, reduction: str) -> Tensor:
     return loss
 
 
-def _same_size_warning(input: Tensor, target: Tensor) -> None:
-    if target.shape != input.shape:
-        warnings.warn(
-            f"Using a target size ({target.shape}) that is different to the input size "
-            f"({input.shape}). This will likely lead to incorrect results due to broadcasting. "
-            "Please ensure they have the same size.",
-            stacklevel=3,
-        )
+def _check_pair(fn: str, input: Tensor, target: Tensor) -> None:
+    """For input and target of different shapes (only): PyTorch's warning, and an error
+    naming the function when they do not broadcast at all."""
+    _check_tensors(fn, input=input, target=target)
+    if target.shape == input.shape:
+        return
+    try:
+        np.broadcast_shapes(input.shape, target.shape)
+    except ValueError:
+        raise RuntimeError(
+            f"{fn}: the target's shape {target.shape} cannot be broadcast with the input's "
+            f"shape {input.shape}; they should have the same shape"
+        ) from None
+    warnings.warn(
+        f"Using a target size ({target.shape}) that is different to the input size "
+        f"({input.shape}). This will likely lead to incorrect results due to broadcasting. "
+        "Please ensure they have the same size.",
+        stacklevel=3,
+    )
 
 
 def mse_loss(
@@ -166,11 +204,16 @@ def mse_loss(
     reduction: str = "mean",
 ) -> Tensor:
     """Mean squared error: l_i = (x_i - y_i)^2.   dl/dx_i = 2 (x_i - y_i)."""
-    reduction = _reduction(size_average, reduce, reduction)
-    _same_size_warning(input, target)
-    same = input.shape == target.shape and input.dtype == target.dtype
-    if reduction != "none" and same and input.numel() > 0 and input.dtype.kind == "f":
-        return MSELoss.apply(input, target, reduction=reduction)  # one node
+    reduction = _reduction(size_average, reduce, reduction, "mse_loss")
+    try:
+        same = input.shape == target.shape and input.dtype == target.dtype
+        if reduction != "none" and same and input.numel() > 0 and input.dtype.kind == "f":
+            return MSELoss.apply(input, target, reduction=reduction)  # one node
+    except AttributeError:  # not Tensors: checked here, off the usual path
+        _check_tensors("mse_loss", input=input, target=target)
+        raise
+    if not same:
+        _check_pair("mse_loss", input, target)
     diff = input - target
     return _reduce(diff * diff, reduction)
 
@@ -183,8 +226,8 @@ def l1_loss(
     reduction: str = "mean",
 ) -> Tensor:
     """Mean absolute error: l_i = |x_i - y_i|.   dl/dx_i = sign(x_i - y_i) (0 at a tie)."""
-    reduction = _reduction(size_average, reduce, reduction)
-    _same_size_warning(input, target)
+    reduction = _reduction(size_average, reduce, reduction, "l1_loss")
+    _check_pair("l1_loss", input, target)
     return _reduce((input - target).abs(), reduction)
 
 
@@ -198,17 +241,67 @@ def _class_rows(input: Tensor) -> Tensor:
     return input.permute(order).reshape(-1, input.shape[1])
 
 
-def _check_class_target(input: Tensor, target: Tensor, ignore_index: int) -> np.ndarray:
+def _check_tensors(fn: str, **tensors: Any) -> None:
+    """Every argument named is a Tensor (or None where the function allows it)."""
+    for name, value in tensors.items():
+        if value is not None and not isinstance(value, Tensor):
+            raise TypeError(
+                f"{fn}(): argument '{name}' must be a Tensor, not {type(value).__name__}"
+            )
+
+
+def _check_class_input(fn: str, input: Tensor) -> None:
+    """Class scores need a class dimension: shape (C,), (N, C) or (N, C, d1, ...)."""
+    if input.ndim == 0:
+        raise ValueError(
+            f"{fn}: input must have 1 or more dimensions (the class scores, shape (C,) or "
+            "(N, C)), got a 0-d tensor"
+        )
+    if input.dtype.kind != "f":
+        raise RuntimeError(f"{fn}: input must be a floating point tensor, got {input.dtype}")
+
+
+def _check_weight(fn: str, weight: Tensor | None, n_classes: int) -> None:
+    """A class weight is a tensor of shape (C,): one entry per class."""
+    if weight is None:
+        return
+    _check_tensors(fn, weight=weight)
+    if weight.shape != (n_classes,):
+        raise RuntimeError(
+            f"{fn}: weight tensor should be defined either for all {n_classes} classes or no "
+            f"classes but got weight tensor of shape: {weight.shape}"
+        )
+
+
+def _check_broadcast(fn: str, name: str, value: Tensor | None, shape: tuple[int, ...]) -> None:
+    """``value`` (a weight) must broadcast to ``shape`` without changing it."""
+    if value is None:
+        return
+    _check_tensors(fn, **{name: value})
+    try:
+        fits = np.broadcast_shapes(value.shape, shape) == shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise RuntimeError(
+            f"{fn}: {name} of shape {value.shape} cannot be broadcast to the input's shape {shape}"
+        )
+
+
+def _check_class_target(
+    input: Tensor, target: Tensor, ignore_index: int, fn: str = "nll_loss"
+) -> np.ndarray:
     """Validate class-index targets; returns the mask of the entries that count."""
     if target.dtype.kind not in "iu":
         raise RuntimeError(
-            f"expected scalar type Long for the class-index target but found {target.dtype} "
-            "(use target.long(), or pass class probabilities of the input's shape)"
+            f"{fn}: expected scalar type Long for the class-index target but found "
+            f"{target.dtype} (use target.long(), or pass class probabilities of the input's "
+            "shape)"
         )
     expected = () if input.ndim == 1 else (input.shape[0], *input.shape[2:])
     if target.shape != expected:
         raise ValueError(
-            f"Expected target of shape {expected} for input of shape {input.shape}, "
+            f"{fn}: Expected target of shape {expected} for input of shape {input.shape}, "
             f"got {target.shape}"
         )
     n_classes = input.shape[0 if input.ndim == 1 else 1]
@@ -217,8 +310,8 @@ def _check_class_target(input: Tensor, target: Tensor, ignore_index: int) -> np.
     if bad.any():
         value = int(target._data[bad].flat[0])
         raise IndexError(
-            f"Target {value} is out of bounds: class indices must be in [0, {n_classes - 1}] "
-            f"for input with {n_classes} classes"
+            f"{fn}: Target {value} is out of bounds: class indices must be in "
+            f"[0, {n_classes - 1}] for input with {n_classes} classes"
         )
     return counted
 
@@ -239,7 +332,10 @@ def nll_loss(
     is ``ignore_index`` count for nothing. ``'mean'`` divides by the total weight
     sum_n w[y_n] (N when there are no weights), not by N.
     """
-    reduction = _reduction(size_average, reduce, reduction)
+    reduction = _reduction(size_average, reduce, reduction, "nll_loss")
+    _check_tensors("nll_loss", input=input, target=target)
+    _check_class_input("nll_loss", input)
+    _check_weight("nll_loss", weight, input.shape[0 if input.ndim == 1 else 1])
     counted = _check_class_target(input, target, ignore_index)
     rows = _class_rows(input)
     if weight is None and reduction != "none" and rows.shape[0] > 0 and counted.all():
@@ -280,17 +376,31 @@ def cross_entropy(
     ``label_smoothing`` = e mixes the target with the uniform distribution over C classes:
     the target becomes (1 - e) onehot(y) + e / C.
     """
-    reduction = _reduction(size_average, reduce, reduction)
+    reduction = _reduction(size_average, reduce, reduction, "cross_entropy")
     if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+        raise ValueError(
+            f"cross_entropy: label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}"
+        )
+    _check_tensors("cross_entropy", input=input, target=target)
+    _check_class_input("cross_entropy", input)
     class_dim = 0 if input.ndim == 1 else 1
     n_classes = input.shape[class_dim]
+    _check_weight("cross_entropy", weight, n_classes)
+    probabilities = target.dtype.kind == "f"
+    if probabilities and target.shape != input.shape:
+        raise RuntimeError(
+            f"cross_entropy: expected scalar type Long for the class-index target but found "
+            f"{target.dtype} (a floating point target holds class probabilities and must have "
+            f"the input's shape {input.shape}; got target of shape {target.shape})"
+        )
+    if not probabilities:
+        _check_class_target(input, target, ignore_index, "cross_entropy")
     logp = input.log_softmax(class_dim)
     w_shape = [1] * input.ndim
     w_shape[class_dim] = n_classes
     w = None if weight is None else weight.to(input.dtype).reshape(w_shape)
 
-    if target.dtype.kind == "f" and target.shape == input.shape:
+    if probabilities:
         logp, target = _promote(logp, target)
         if label_smoothing > 0:
             target = target * (1 - label_smoothing) + label_smoothing / n_classes
@@ -300,7 +410,7 @@ def cross_entropy(
     nll = nll_loss(logp, target, weight, None, ignore_index, None, reduction)
     if label_smoothing == 0:
         return nll
-    counted = Tensor(_check_class_target(input, target, ignore_index).astype(input.dtype))
+    counted = Tensor((target._data != ignore_index).astype(input.dtype))
     smooth = -(logp if w is None else logp * w).sum(class_dim) * counted
     if reduction == "sum":
         smooth = smooth.sum()
@@ -328,14 +438,21 @@ def binary_cross_entropy(
     ``binary_cross_entropy_with_logits`` on the logits is the stable choice.
     The fused op and its derivative are in ``tinygrad_edu.ops.loss``.
     """
-    reduction = _reduction(size_average, reduce, reduction)
+    reduction = _reduction(size_average, reduce, reduction, "binary_cross_entropy")
+    _check_tensors("binary_cross_entropy", input=input, target=target)
     if target.shape != input.shape:
         raise ValueError(
-            f"Using a target size ({target.shape}) that is different to the input size "
-            f"({input.shape}) is deprecated. Please ensure they have the same size."
+            f"binary_cross_entropy: Using a target size ({target.shape}) that is different to "
+            f"the input size ({input.shape}) is deprecated. Please ensure they have the same size."
         )
-    if np.any((input._data < 0) | (input._data > 1)) or np.isnan(input._data).any():
-        raise RuntimeError("all elements of input should be between 0 and 1")
+    _check_broadcast("binary_cross_entropy", "weight", weight, input.shape)
+    for name, t in (("input", input), ("target", target)):
+        if np.any((t._data < 0) | (t._data > 1)) or (
+            t.dtype.kind == "f" and np.isnan(t._data).any()
+        ):
+            raise RuntimeError(
+                f"binary_cross_entropy: all elements of {name} should be between 0 and 1"
+            )
     input, target = _promote(input, target)
     loss = BinaryCrossEntropy.apply(input, target)
     if weight is not None:
@@ -364,11 +481,15 @@ def binary_cross_entropy_with_logits(
     at x = 0 the tie rule gives it slope -1/2, and the total slope there is the correct
     sigmoid(0) - y = 1/2 - y.
     """
-    reduction = _reduction(size_average, reduce, reduction)
+    reduction = _reduction(size_average, reduce, reduction, "binary_cross_entropy_with_logits")
+    _check_tensors("binary_cross_entropy_with_logits", input=input, target=target)
     if target.shape != input.shape:
         raise ValueError(
-            f"Target size ({target.shape}) must be the same as input size ({input.shape})"
+            f"binary_cross_entropy_with_logits: Target size ({target.shape}) must be the same "
+            f"as input size ({input.shape})"
         )
+    _check_broadcast("binary_cross_entropy_with_logits", "weight", weight, input.shape)
+    _check_broadcast("binary_cross_entropy_with_logits", "pos_weight", pos_weight, input.shape)
     input, target = _promote(input, target)
     softplus_neg = -input.minimum(0.0) + (1 + (-input.abs()).exp()).log()
     if pos_weight is None:

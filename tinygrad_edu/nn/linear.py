@@ -35,6 +35,9 @@ class Linear(Module):
         super().__init__()
         if device not in (None, "cpu"):
             raise RuntimeError(f"tinygrad_edu runs on the CPU only; got device {device!r}")
+        for name, size in (("in_features", in_features), ("out_features", out_features)):
+            if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 0:
+                raise ValueError(f"Linear: {name} must be a whole number >= 0, got {size!r}")
         dtype = dtypes.get_default_dtype() if dtype is None else np.dtype(dtype)
         self.in_features = in_features
         self.out_features = out_features

@@ -455,13 +455,18 @@ class Module:
                     f'While copying the parameter named "{key}", expected a Tensor or NumPy '
                     f"array from checkpoint but received {type(value).__name__}"
                 )
+            elif np.asarray(array).dtype.kind not in "biuf":
+                errors.append(
+                    f'While copying the parameter named "{key}", expected numbers from '
+                    f"checkpoint but received an array of dtype {np.asarray(array).dtype}"
+                )
             elif np.shape(array) != target.shape:
                 errors.append(
                     f"size mismatch for {key}: copying a param with shape {np.shape(array)} "
                     f"from checkpoint, the shape in current model is {target.shape}."
                 )
-            else:
-                writes.append((target, np.asarray(array)))
+            else:  # cast now, so that no write below can fail
+                writes.append((target, np.asarray(array).astype(target.dtype, copy=False)))
         if errors:
             raise RuntimeError(
                 f"Error(s) in loading state_dict for {self._get_name()}:\n\t" + "\n\t".join(errors)
@@ -515,7 +520,24 @@ class _BackwardHookCall:
                 inputs[i].register_hook(functools.partial(self._input_grad, i))
                 self.pending.add(i)
         self.tensor_positions = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
+        self.shapes = {i: args[i].shape for i in self.tensor_positions}
         self.inputs = tuple(inputs)
+
+    def _check_replacement(self, hook: Callable[..., Any], grad: Any) -> None:
+        """A replaced grad_input is a Tensor (or None) of its input's shape."""
+        name = getattr(hook, "__qualname__", type(hook).__name__)
+        where = f"register_full_backward_hook: the hook '{name}' of {type(self.module).__name__}"
+        shape = self.shapes[self.tensor_positions[0]]
+        if grad is not None and not isinstance(grad, Tensor):
+            raise TypeError(
+                f"{where} returned a {type(grad).__name__} in grad_input; expected a Tensor of "
+                f"shape {shape} or None"
+            )
+        if grad is not None and grad.shape != shape:
+            raise RuntimeError(
+                f"{where} returned a gradient of shape {grad.shape} in grad_input for an input "
+                f"of shape {shape}; a hook must keep the gradient's shape"
+            )
 
     def watch_output(self, output: Any) -> Any:
         if not isinstance(output, Tensor):
@@ -556,6 +578,7 @@ class _BackwardHookCall:
                     f"returned {len(result)} gradients; replacing grad_input is supported for "
                     "modules with exactly one tensor input, as a 1-tuple"
                 )
+            self._check_replacement(hook, result[0])
             grad_input = result
             replaced = [None] * len(self.grad_input)
             replaced[self.tensor_positions[0]] = result[0]
@@ -569,9 +592,14 @@ def _check_name(module: Module, name: str, kind: str) -> None:
         raise TypeError(f"{kind} name should be a string. Got {type(name).__name__}")
     if "." in name or name == "":
         raise KeyError(f"{kind} name can't contain \".\" and can't be empty, got {name!r}")
-    registered = (module._parameters, module._buffers, module._modules)
-    if hasattr(module, name) and not any(name in table for table in registered):
-        raise KeyError(f"attribute '{name}' already exists")
+    tables = {"parameter": module._parameters, "buffer": module._buffers, "module": module._modules}
+    if hasattr(module, name) and name not in tables[kind]:
+        what = next((f"a {k}" for k, table in tables.items() if name in table), "an attribute")
+        fn = "add_module" if kind == "module" else f"register_{kind}"
+        raise KeyError(
+            f"{fn}: attribute '{name}' already exists ({what} of {type(module).__name__}); "
+            "delete it first or choose another name"
+        )
 
 
 # ============================================================================ containers

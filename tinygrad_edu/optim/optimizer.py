@@ -288,7 +288,14 @@ class Optimizer:
         for key, value in saved_state.items():
             if key in id_map:
                 param = id_map[key]
-                state[param] = {k: _cast(param, k, v) for k, v in value.items()}
+                if not isinstance(value, dict):
+                    raise TypeError(
+                        f"load_state_dict: the state of parameter {key!r} is a "
+                        f"{type(value).__name__}; expected a dict"
+                    )
+                state[param] = {
+                    k: _cast(param, key, k, v) for k, v in value.items() if v is not None
+                }
             else:
                 state[key] = value
 
@@ -299,21 +306,37 @@ class Optimizer:
         self.__setstate__({"state": state, "param_groups": saved_groups})
 
 
-def _cast(param: Tensor, key: str, value: Any) -> Any:
+def _cast(param: Tensor, saved_id: Any, key: str, value: Any) -> Any:
     """Bring one loaded state entry in line with its parameter (see ``load_state_dict``).
 
     The step counter stays as saved (a plain number from an old save becomes a float32
-    Tensor). A buffer Tensor gets the parameter's dtype, and must have its shape.
+    Tensor). A buffer (a Tensor or a numeric NumPy array) becomes a Tensor of the
+    parameter's dtype, and must have its shape. Anything else would only fail at the next
+    ``step()``, so it is refused here, before the optimizer changes.
     """
+    where = f"load_state_dict: state '{key}' of parameter {saved_id!r}"
+    data = value._data if isinstance(value, Tensor) else value
+    if isinstance(data, (np.ndarray, np.generic)) and data.dtype.kind not in "biuf":
+        raise TypeError(f"{where} has dtype {data.dtype}; expected numbers")
     if key == "step":
-        return value if isinstance(value, Tensor) else Tensor(np.array(value, dtype=np.float32))
-    if isinstance(value, Tensor):
-        if value.shape != param.shape:
-            raise ValueError(
-                f"loaded state '{key}' has shape {tuple(value.shape)}, but its parameter has "
-                f"shape {tuple(param.shape)}"
-            )
-        if value.dtype == param.dtype:
+        if isinstance(value, Tensor):
+            if value.numel() != 1:
+                raise ValueError(f"{where} has shape {value.shape}; expected one number")
             return value
-        return Tensor(value._data.astype(param.dtype))
-    return value
+        if isinstance(data, (np.ndarray, np.generic)) and data.size == 1:
+            return Tensor(np.array(data.reshape(()), dtype=np.float32))
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return Tensor(np.array(value, dtype=np.float32))
+        raise TypeError(f"{where} is a {type(value).__name__}; expected a number or a Tensor")
+    if not isinstance(data, np.ndarray):
+        raise TypeError(
+            f"{where} is a {type(value).__name__}; expected a Tensor of shape {param.shape}"
+        )
+    if data.shape != param.shape:
+        raise ValueError(
+            f"loaded state '{key}' has shape {tuple(data.shape)}, but its parameter has "
+            f"shape {tuple(param.shape)}"
+        )
+    if isinstance(value, Tensor) and value.dtype == param.dtype:
+        return value
+    return Tensor(data.astype(param.dtype))

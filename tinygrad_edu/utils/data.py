@@ -86,11 +86,17 @@ def random_split(
     [0.5, 0.5] of 5 gives 3 and 2).
     """
     n = len(dataset)  # type: ignore[arg-type]
+    lengths = list(lengths)
+    if not all(isinstance(x, (int, float, np.integer, np.floating)) for x in lengths):
+        bad = next(x for x in lengths if not isinstance(x, (int, float, np.integer, np.floating)))
+        raise TypeError(
+            f"random_split: lengths must be numbers (counts or fractions); got {type(bad).__name__}"
+        )
     if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
         counts = []
         for i, frac in enumerate(lengths):
             if not 0 <= frac <= 1:
-                raise ValueError(f"Fraction at index {i} is not between 0 and 1")
+                raise ValueError(f"random_split: Fraction at index {i} is not between 0 and 1")
             counts.append(math.floor(n * frac))
         for i in range(n - sum(counts)):
             counts[i % len(counts)] += 1
@@ -101,9 +107,24 @@ def random_split(
                     stacklevel=2,
                 )
         lengths = counts
+    for i, count in enumerate(lengths):
+        if isinstance(count, bool) or not isinstance(count, (int, np.integer)):
+            if all(0 <= x <= 1 for x in lengths):
+                raise ValueError(
+                    f"random_split: fractions in lengths must sum to 1; got {lengths} "
+                    f"(sum {sum(lengths)})"
+                )
+            raise TypeError(
+                f"random_split: lengths must be whole sample counts summing to {n}, or "
+                f"fractions summing to 1; got {count!r} at index {i}"
+            )
+        if count < 0:
+            raise ValueError(
+                f"random_split: lengths must not be negative; got {count} at index {i}"
+            )
     if sum(lengths) != n:
         raise ValueError(
-            "Sum of input lengths does not equal the length of the input dataset!"
+            "random_split: Sum of input lengths does not equal the length of the input dataset!"
             f" ({sum(lengths)} != {n})"
         )
     order = rng(generator).permutation(n).tolist()
@@ -123,9 +144,17 @@ def default_collate(batch: list[Any]) -> Any:
     list.
     """
     first = batch[0]
-    if isinstance(first, Tensor):
-        return stack(batch)
-    if isinstance(first, (np.ndarray, np.generic)):
+    if isinstance(first, (Tensor, np.ndarray, np.generic)):
+        shapes = [tuple(s.shape) if hasattr(s, "shape") else np.shape(s) for s in batch]
+        if any(shape != shapes[0] for shape in shapes):
+            i = next(i for i, shape in enumerate(shapes) if shape != shapes[0])
+            raise RuntimeError(
+                "default_collate: stack expects each sample to be equal size, but got "
+                f"{shapes[0]} at entry 0 and {shapes[i]} at entry {i} (pad or crop the "
+                "samples to one size, or pass a collate_fn)"
+            )
+        if isinstance(first, Tensor):
+            return stack(batch)
         return Tensor(np.stack(batch))
     if isinstance(first, bool):
         return Tensor(np.array(batch, dtype=np.bool_))
@@ -138,8 +167,13 @@ def default_collate(batch: list[Any]) -> Any:
     if isinstance(first, Mapping):
         return {key: default_collate([sample[key] for sample in batch]) for key in first}
     if isinstance(first, (tuple, list)):
-        if any(len(sample) != len(first) for sample in batch):
-            raise RuntimeError("each element in list of batch should be of equal size")
+        sizes = [len(sample) for sample in batch]
+        if any(size != sizes[0] for size in sizes):
+            i = next(i for i, size in enumerate(sizes) if size != sizes[0])
+            raise RuntimeError(
+                "default_collate: each element in list of batch should be of equal size, but "
+                f"entry 0 has {sizes[0]} fields and entry {i} has {sizes[i]}"
+            )
         fields = [default_collate(list(column)) for column in zip(*batch)]
         if isinstance(first, tuple) and hasattr(first, "_fields"):  # a namedtuple
             return type(first)(*fields)
