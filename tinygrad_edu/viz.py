@@ -360,9 +360,7 @@ def _walk(root: Any) -> tuple[list[Any], list[Tensor]]:
     return nodes, list(leaves.values())
 
 
-def _page_data(
-    tensor: Tensor, rec: BackwardRecording, layout: str, note: str
-) -> dict[str, Any]:
+def _page_data(tensor: Tensor, rec: BackwardRecording, layout: str, note: str) -> dict[str, Any]:
     """Everything the page shows, as plain data (vertices numbered, laid out)."""
     root: Key = ("op", id(tensor.grad_fn)) if tensor.grad_fn is not None else ("leaf", id(tensor))
     if root not in rec.vertices:
@@ -421,8 +419,6 @@ def _page_data(
     }
 
 
-
-
 _CHAR_W, _LINE_H, _PAD = 7.2, 15.0, 10.0  # the page draws labels in 12px monospace
 
 
@@ -447,7 +443,9 @@ def _layout(
             return ("dot", *_dot_layout(sizes, edges))
         except (OSError, subprocess.SubprocessError, ValueError) as err:
             if layout == "dot":
-                raise RuntimeError(f"to_html: Graphviz dot could not lay out the graph: {err}")
+                raise RuntimeError(
+                    f"to_html: Graphviz dot could not lay out the graph: {err}"
+                ) from err
     return ("builtin", *_layered_layout(sizes, edges))
 
 
