@@ -2,7 +2,7 @@
 
     y = (x * w).sigmoid().sum()
     print(to_dot(y))                  # DOT text: paste it into any Graphviz viewer
-    draw_dot(y, "graph.svg")          # needs `pip install graphviz` and the `dot` program
+    draw_dot(y, "graph.svg")          # needs Graphviz's `dot` program (Debian: graphviz)
     to_html(y, "graph.html")          # open it in a browser: click nodes, play backward
 
     with record_backward() as tape:   # or record your own backward ...
@@ -94,8 +94,8 @@ def to_dot(tensor: Tensor, max_values: int = 8) -> str:
 def draw_dot(tensor: Tensor, path: str | Path, format: str = "svg", max_values: int = 8) -> Path:
     """Render the graph behind ``tensor`` to ``path`` (``.svg`` or ``.png``).
 
-    Needs the ``graphviz`` Python package (``pip install "tinygrad_edu[viz]"``) and the
-    Graphviz ``dot`` program. Without them it writes the DOT text next to ``path`` with a
+    Runs Graphviz's ``dot`` program (Debian/Ubuntu: ``apt-get install graphviz``; macOS:
+    ``brew install graphviz``). Without it, it writes the DOT text next to ``path`` with a
     ``.dot`` suffix, warns with the command that renders it, and returns that file's path.
     """
     if format not in FORMATS:
@@ -104,22 +104,22 @@ def draw_dot(tensor: Tensor, path: str | Path, format: str = "svg", max_values: 
     if path.suffix != "." + format:
         path = path.with_name(path.name + "." + format)
     dot = to_dot(tensor, max_values)
-    try:
-        import graphviz
-    except ImportError:
-        reason = "the graphviz Python package is not installed"
-    else:
-        try:
-            graphviz.Source(dot).render(outfile=str(path), format=format, cleanup=True)
-            return path
-        except graphviz.ExecutableNotFound:
-            reason = "the Graphviz 'dot' program was not found"
+    program = shutil.which("dot")
+    if program is not None:
+        subprocess.run(
+            [program, f"-T{format}", "-o", str(path)],
+            input=dot.encode(),
+            capture_output=True,
+            timeout=600,
+            check=True,
+        )
+        return path
     dot_path = path.with_suffix(".dot")
     dot_path.write_text(dot)
     warnings.warn(
-        f"draw_dot: {reason}, so the graph was written as DOT text to {dot_path}. "
-        f"Render it with: dot -T{format} {dot_path} -o {path}   (Graphviz: "
-        'https://graphviz.org; Python package: pip install "tinygrad_edu[viz]")',
+        f"draw_dot: the Graphviz 'dot' program was not found, so the graph was written as DOT "
+        f"text to {dot_path}. Render it with: dot -T{format} {dot_path} -o {path}   "
+        "(Graphviz: https://graphviz.org; Debian/Ubuntu: apt-get install graphviz)",
         stacklevel=2,
     )
     return dot_path
