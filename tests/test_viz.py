@@ -1,5 +1,5 @@
 """viz.to_dot: one box per tensor, one ellipse per op node, edges along the tape;
-draw_dot: renders with Graphviz's dot program, else writes the .dot file and says how to render it."""
+draw_dot: renders with Graphviz's dot program, else writes the .dot file and says how."""
 
 from __future__ import annotations
 
@@ -105,7 +105,7 @@ needs_dot = pytest.mark.skipif(
 
 @needs_dot
 def test_draw_dot_renders_svg_with_the_real_dot(tmp_path):
-    x, w, y = graph()
+    _x, w, y = graph()
     w.name = 'w <&> "q"'  # every character that SVG text must escape
     path = draw_dot(y, tmp_path / "g.svg")
     assert path == tmp_path / "g.svg"

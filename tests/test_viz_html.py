@@ -50,7 +50,7 @@ def test_the_page_is_one_file_that_needs_no_network(tmp_path):
 
 
 def test_without_a_recording_it_runs_backward_itself_and_changes_nothing(tmp_path):
-    x, w, c, y = graph()
+    x, w, _c, y = graph()
     data = page_data(to_html(y, tmp_path / "g.html"))
     assert x.grad is None and w.grad is None  # no .grad touched
     assert engine._recorder is None
@@ -69,7 +69,7 @@ def test_without_a_recording_it_runs_backward_itself_and_changes_nothing(tmp_pat
 
 
 def test_steps_are_the_engines_order_and_a_leaf_used_twice_sums_two_contributions(tmp_path):
-    x, w, c, y = graph()
+    x, _w, _c, y = graph()
     expected = [n.name() for n in engine._topological_order([y.grad_fn])]
     with record_backward() as tape:
         y.backward()
@@ -89,7 +89,7 @@ def test_steps_are_the_engines_order_and_a_leaf_used_twice_sums_two_contribution
 
 
 def test_a_recording_keeps_the_graph_that_backward_freed(tmp_path):
-    x, w, c, y = graph()
+    _x, _w, _c, y = graph()
     with record_backward() as tape:
         y.backward()
     data = page_data(to_html(y, tmp_path / "rec.html", recording=tape))
@@ -149,7 +149,7 @@ def test_large_tensors_are_summarised_with_a_histogram(tmp_path):
 
 def test_names_with_html_special_characters_cannot_break_out(tmp_path):
     x = tg.tensor([1.0], requires_grad=True)
-    evil = '</script><script>window.pwned = 1</script><b>&amp;"\''
+    evil = "</script><script>window.pwned = 1</script><b>&amp;\"'"
     x.name = evil
     path = to_html((x * 2).sum(), tmp_path / "evil.html", title=evil)
     html = path.read_text()
