@@ -425,7 +425,7 @@ _CHAR_W, _LINE_H, _PAD = 7.2, 15.0, 10.0  # the page draws labels in 12px monosp
 def _box_size(lines: list[str], grad_line: bool) -> tuple[float, float]:
     """A vertex's box in pixels; one more line is kept free for the gradient."""
     n = len(lines) + grad_line
-    chars = max([len(line) for line in lines] + [22 if grad_line else 0])
+    chars = max([len(line) for line in lines] + [30 if grad_line else 0])  # "grad " + 25
     return round(chars * _CHAR_W + 2 * _PAD, 1), round(n * _LINE_H + _PAD, 1)
 
 
