@@ -185,10 +185,10 @@ def test_the_player_steps_through_backward_in_the_engines_order(open_page, tmp_p
         p = by_shape[tuple(page.evaluate(f"DATA.vertices[{i}].value.shape"))]
         shown = numbers(page.text_content(f'g.vertex[data-index="{i}"] text.grad'))
         if shown.size == p.numel():  # the box shows the values when they fit, else their mean
-            np.testing.assert_allclose(shown, p.grad.numpy(), rtol=1e-4, atol=1e-7)
-        else:
+            np.testing.assert_allclose(shown, p.grad.numpy(), rtol=1e-3, atol=1e-7)
+        else:  # 4 digits in a box
             assert "mean" in page.text_content(f'g.vertex[data-index="{i}"] text.grad')
-            np.testing.assert_allclose(shown, [p.grad.numpy().mean()], rtol=1e-4, atol=1e-7)
+            np.testing.assert_allclose(shown, [p.grad.numpy().mean()], rtol=1e-3, atol=1e-7)
         page.click(f'g.vertex[data-index="{i}"]')
         panel_grad = numbers(page.inner_text("#panel-grad"))
         np.testing.assert_allclose(panel_grad, p.grad.numpy().ravel(), rtol=1e-5, atol=1e-7)
