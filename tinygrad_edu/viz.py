@@ -441,7 +441,7 @@ def _layout(
     ):
         try:
             return ("dot", *_dot_layout(sizes, edges))
-        except (OSError, subprocess.SubprocessError, ValueError) as err:
+        except (OSError, subprocess.SubprocessError, ValueError, KeyError, IndexError) as err:
             if layout == "dot":
                 raise RuntimeError(
                     f"to_html: Graphviz dot could not lay out the graph: {err}"
