@@ -240,3 +240,25 @@ def test_a_deep_graph_is_laid_out_without_recursion(tmp_path):
     data = page_data(to_html(y, tmp_path / "deep.html", layout="builtin"))
     assert len(data["vertices"]) == 2 * 2000 + 1 and len(data["steps"]) == 2000
     assert by_label(data, "leaf")[1]["grad"]["values"] == 1.0
+
+
+def test_two_recorded_backwards_accumulate_at_the_leaves_like_grad(tmp_path):
+    x, _w, _c, y = graph()
+    with record_backward() as tape:
+        y.backward(retain_graph=True)
+        y.backward()
+    data = page_data(to_html(y, tmp_path / "twice.html", recording=tape))
+    assert len(data["steps"]) == 8 and len(data["vertices"]) == 7  # one graph, run twice
+    np.testing.assert_allclose(by_label(data, "x")[1]["grad"]["values"], x.grad.numpy())
+    np.testing.assert_allclose(x.grad.numpy(), [8.0, 10.0])
+
+
+def test_a_create_graph_backward_is_recorded_too(tmp_path):
+    t = tg.tensor(3.0, dtype=tg.float64, requires_grad=True)
+    f = t**3
+    with record_backward() as tape:
+        (df,) = tg.autograd.grad(f, t, create_graph=True)
+    data = page_data(to_html(f, tmp_path / "cg.html", recording=tape))
+    assert by_label(data, "leaf")[1]["grad"]["values"] == 27.0 == df.item()
+    page = to_html(df, tmp_path / "df.html")  # the gradient's own graph, backwarded again
+    assert by_label(page_data(page), "leaf")[1]["grad"]["values"] == 18.0

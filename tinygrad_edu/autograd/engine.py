@@ -218,7 +218,7 @@ def _run(
                 input_grads = _pad_grads(node, input_grads, len(inputs))
             if anomaly:
                 check_gradients(node, input_grads)
-            if recorder is not None:  # viz.record_backward(): see _recorder below
+            if recorder is not None:  # viz.record_backward(): see _recorder above
                 recorder(order, node, g, input_grads)
             fresh = node.fresh_grads and not create_graph
             # The edges taken at forward time, not x.grad_fn now: an in-place op since then
