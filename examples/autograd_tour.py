@@ -1,12 +1,15 @@
 """A printed walk through tinygrad_edu's autograd, in a few seconds.
 
-Run it: python examples/autograd_tour.py
+Run it: python examples/autograd_tour.py [--html graph.html]
 
 1. build a graph and look at it (the grad_fn chain, and Graphviz DOT text),
 2. call backward and read the gradients,  3. watch and change gradients with hooks,
 4. check gradients against finite differences,  5. take a second derivative,
 6. write your own op (a Function) and check it,  7. watch gradcheck catch a wrong one,
 8. let anomaly mode point at the op (and your line) that made a NaN.
+
+With ``--html FILE`` it also writes the graph of step 1 as an explorer page
+(``tinygrad_edu.viz.to_html``): open it in a browser, click the boxes, play the backward.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from tinygrad_edu.autograd import (
     gradcheck,
     gradgradcheck,
 )
-from tinygrad_edu.viz import to_dot
+from tinygrad_edu.viz import record_backward, to_dot, to_html
 
 
 def section(title: str) -> None:
@@ -38,7 +41,10 @@ def show_graph(node: object, depth: int = 0) -> None:
             show_graph(child, depth + 1)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    parser = _cli.Parser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--html", metavar="FILE", help="write step 1's graph as a page to explore")
+    args = parser.parse_args(argv)
     tg.manual_seed(0)
 
     section("1. Build a graph")
@@ -55,7 +61,13 @@ def main() -> None:
     print(to_dot(y))
 
     section("2. backward() fills .grad of the leaves")
-    y.backward()
+    if args.html:  # the same backward, with the engine reporting each step to a recorder
+        with record_backward() as tape:
+            y.backward()
+        to_html(y, args.html, recording=tape)
+        print(f"wrote {args.html}: open it in a browser, click a box, press play")
+    else:
+        y.backward()
     s = 1 / (1 + np.exp(-(x.detach().numpy() * w.detach().numpy())))
     print("x.grad            =", x.grad)
     print("by hand s(1-s)*w  =", np.round(s * (1 - s) * w.detach().numpy(), 4))
@@ -148,6 +160,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    # No options: --help prints the first paragraph above; anything else is one error line.
-    _cli.Parser(description=__doc__.split("\n\n")[0]).parse_args()
     main()

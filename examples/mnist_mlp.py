@@ -13,6 +13,7 @@ Data: the four MNIST IDX files, read from ``--data DIR``, else ``$TINYGRAD_EDU_D
 a cache directory (downloaded there where a network exists).
 
 Run:  python examples/mnist_mlp.py [--epochs 5] [--loss mse|ce] [--data DIR] [--out DIR]
+      [--graph FILE]   (also write the graph of the first training step, to explore in a browser)
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from tinygrad_edu import nn
 from tinygrad_edu.datasets import load_mnist
 from tinygrad_edu.datasets.mnist import ENV_VAR, default_root
 from tinygrad_edu.utils.data import DataLoader, TensorDataset
+from tinygrad_edu.viz import record_backward, to_html
 
 try:
     from tqdm import tqdm
@@ -64,6 +66,14 @@ def loss_fn(logits: tg.Tensor, labels: tg.Tensor, onehot: tg.Tensor, kind: str) 
     if kind == "ce":
         return F.cross_entropy(logits, labels)
     return F.mse_loss(logits.softmax(dim=1), onehot)  # the source: MSE on the softmax output
+
+
+def backward_with_graph(loss: tg.Tensor, path: str | Path) -> None:
+    """``loss.backward()``, recorded, and the explorer page of that training step written."""
+    with record_backward() as tape:
+        loss.backward()
+    to_html(loss, path, recording=tape, title="one training step of the 784-128-40-10 network")
+    print(f"wrote the graph of one training step to {path} (open it in a browser)")
 
 
 def evaluate(model: nn.Module, x: np.ndarray, y: np.ndarray, batch: int = 2000) -> float:
@@ -127,6 +137,8 @@ def _train(args: argparse.Namespace) -> dict[str, object]:
     onehot_train = np.eye(10, dtype=np.float32)[y_train]
 
     model = build_model()
+    for name, p in model.named_parameters():
+        p.name = name  # labels in the --graph page
     n_params = sum(p.numel() for p in model.parameters())
     assert n_params == 106_050, n_params  # the source prints 105,898: an arithmetic slip
     print(f"model: 784-128-40-10, {n_params:,} parameters; loss {args.loss}; Adam lr {args.lr}")
@@ -144,7 +156,11 @@ def _train(args: argparse.Namespace) -> dict[str, object]:
             logits = model(xb)
             loss = loss_fn(logits, yb, ob, args.loss)
             optimizer.zero_grad()
-            loss.backward()
+            if args.graph and not history["cost"]:  # the first step: record it, draw it
+                xb.name, ob.name = "images", "one-hot labels"
+                backward_with_graph(loss, args.graph)
+            else:
+                loss.backward()
             optimizer.step()
 
             probs = logits.detach().softmax(dim=1).numpy()
@@ -221,6 +237,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--out", default="out", help="where the weights and plot go")
     parser.add_argument(
         "--train-limit", type=_cli.positive_int, default=None, help="use only the first N images"
+    )
+    parser.add_argument(
+        "--graph", metavar="FILE", help="write the first training step's graph as an HTML page"
     )
     args = parser.parse_args(argv)
     _cli.out_dir(parser, args.out)

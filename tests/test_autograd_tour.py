@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import re
 import runpy
+import sys
 import time
 from pathlib import Path
+
+import numpy as np
 
 TOUR = Path(__file__).resolve().parents[1] / "examples" / "autograd_tour.py"
 
@@ -30,3 +35,17 @@ def test_tour_runs_and_shows_each_step(capsys, monkeypatch):
     ]:
         assert expected in out, expected
     assert elapsed < 20, f"the tour took {elapsed:.1f} s"
+
+
+def test_tour_writes_the_graph_page_with_html(tmp_path, monkeypatch, capsys):
+    page = tmp_path / "tour.html"
+    monkeypatch.setattr(sys, "argv", ["autograd_tour.py", "--html", str(page)])
+    runpy.run_path(str(TOUR), run_name="__main__")
+    assert f"wrote {page}: open it in a browser" in capsys.readouterr().out
+    data = json.loads(re.search(r"^const DATA = (.*);$", page.read_text(), re.M).group(1))
+    steps = [data["vertices"][s["node"]]["op"] for s in data["steps"]]
+    assert steps == ["SumBackward", "SigmoidBackward", "MulBackward"]
+    grads = {v["label"][0]: v["grad"]["values"] for v in data["vertices"] if v["kind"] == "leaf"}
+    s = 1 / (1 + np.exp(-np.array([0.5, -2.0, 6.0])))  # sigmoid(x * w)
+    np.testing.assert_allclose(grads["x"], s * (1 - s) * [0.5, -1.0, 2.0], rtol=1e-4)
+    np.testing.assert_allclose(grads["w"], s * (1 - s) * [1.0, 2.0, 3.0], rtol=1e-4)

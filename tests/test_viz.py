@@ -1,9 +1,11 @@
 """viz.to_dot: one box per tensor, one ellipse per op node, edges along the tape;
-draw_dot: renders with graphviz, else writes the .dot file and says how to render it."""
+draw_dot: renders with Graphviz's dot program, else writes the .dot file and says how."""
 
 from __future__ import annotations
 
 import re
+import shutil
+import struct
 
 import numpy as np
 import pytest
@@ -87,16 +89,7 @@ def test_deep_graph_is_walked_without_recursion():
 
 
 def test_draw_dot_without_graphviz_writes_dot_and_says_how(tmp_path, monkeypatch):
-    import builtins
-
-    real_import = builtins.__import__
-
-    def no_graphviz(name, *args, **kwargs):
-        if name == "graphviz":
-            raise ImportError(name)
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_graphviz)
+    monkeypatch.setattr(shutil, "which", lambda name: None)
     _, _, y = graph()
     with pytest.warns(UserWarning, match=r"Render it with: dot -Tpng .*graph\.dot -o .*graph\.png"):
         written = draw_dot(y, tmp_path / "graph", format="png")
@@ -104,14 +97,35 @@ def test_draw_dot_without_graphviz_writes_dot_and_says_how(tmp_path, monkeypatch
     assert written.read_text() == to_dot(y)
 
 
-def test_draw_dot_renders_with_graphviz(tmp_path):
-    graphviz = pytest.importorskip("graphviz")
+needs_dot = pytest.mark.skipif(
+    shutil.which("dot") is None,
+    reason="Graphviz's dot program is not installed (Debian: apt-get install graphviz)",
+)
+
+
+@needs_dot
+def test_draw_dot_renders_svg_with_the_real_dot(tmp_path):
+    _x, w, y = graph()
+    w.name = 'w <&> "q"'  # every character that SVG text must escape
+    path = draw_dot(y, tmp_path / "g.svg")
+    assert path == tmp_path / "g.svg"
+    svg = path.read_text()
+    assert svg.lstrip().startswith("<?xml") and "<svg" in svg
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    assert texts.count("MulBackward") == 1 and texts.count("AddBackward") == 2
+    assert "w &lt;&amp;&gt; &quot;q&quot;" in texts and "x" in texts
+    assert svg.count('class="node"') == 11 and svg.count('class="edge"') == 11
+
+
+@needs_dot
+def test_draw_dot_renders_png_with_the_real_dot(tmp_path):
     _, _, y = graph()
-    try:
-        path = draw_dot(y, tmp_path / "g.svg")
-    except graphviz.ExecutableNotFound:  # pragma: no cover
-        pytest.skip("the Graphviz dot program is not installed")
-    assert path.suffix in (".svg", ".dot")
+    path = draw_dot(y, tmp_path / "g", format="png")
+    assert path == tmp_path / "g.png"
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    assert 50 < height < width < 4000  # rankdir=LR: the graph runs left to right
 
 
 def test_error_messages():

@@ -88,6 +88,15 @@ def grad(
     return tuple(result)
 
 
+# --------------------------------------------------------------------------- recording
+#: ``tinygrad_edu.viz.record_backward()`` sets this to a callable while it is active. After
+#: each node's backward, ``_run`` calls it as ``recorder(order, node, grad, input_grads)``:
+#: the walk's whole order (the same list for every node of one run), the node, the total
+#: gradient it received and what its backward returned, before any of it is delivered.
+#: None (the default) costs one local check per node.
+_recorder = None
+
+
 # --------------------------------------------------------------------------- internals
 def _as_tuple(x: Tensor | Sequence[Tensor]) -> tuple[Tensor, ...]:
     return (x,) if isinstance(x, Tensor) else tuple(x)
@@ -183,6 +192,7 @@ def _run(
     hooked_leaves: dict[int, tuple[Tensor, Tensor]] = {}
     roots: list[Function] = []
     anomaly = AnomalyMode.enabled
+    recorder = _recorder
     prev_mode = GradMode.enabled
     GradMode.enabled = create_graph
     try:
@@ -213,6 +223,8 @@ def _run(
                 input_grads = _pad_grads(node, input_grads, len(inputs))
             if anomaly:
                 check_gradients(node, input_grads)
+            if recorder is not None:  # viz.record_backward(): see _recorder above
+                recorder(order, node, g, input_grads)
             fresh = node.fresh_grads and not create_graph
             # The edges taken at forward time, not x.grad_fn now: an in-place op since then
             # may have given x a new grad_fn (or made it require grad).
