@@ -203,8 +203,8 @@ class Tensor:
         if dtype is None or np.dtype(dtype) == self._data.dtype:
             return self
         dtype = np.dtype(dtype)
-        if self._requires_grad and dtypes.is_floating(dtype):
-            return E.Cast.apply(self, dtype=dtype)
+        if (self._requires_grad or ForwardAD.enabled) and dtypes.is_floating(dtype):
+            return E.Cast.apply(self, dtype=dtype)  # (recorded, or carrying a tangent)
         return Tensor._make(self._data.astype(dtype), False, None)
 
     def cpu(self) -> Tensor:
@@ -855,6 +855,8 @@ def _normalize_index(index: Any) -> Any:
 
 def _check_inplace(t: Tensor, name: str, other: Any) -> bool:
     """Refuse in-place changes to leaves that require grad; return whether to record."""
+    if ForwardAD.enabled:  # forward-mode AD: in-place ops on dual tensors raise (forward_ad.py)
+        forward_ad.check_inplace(t, name, other)
     if not GradMode.enabled:
         return False
     other_rg = isinstance(other, Tensor) and other._requires_grad
@@ -915,7 +917,8 @@ def _grad_hooks(t: Tensor) -> GradHooks:
 
 
 # The ops import Tensor from this module, so they are imported at the bottom.
-from tinygrad_edu.autograd import engine  # noqa: E402
+from tinygrad_edu.autograd import engine, forward_ad  # noqa: E402
+from tinygrad_edu.autograd.forward_ad import ForwardAD  # noqa: E402
 from tinygrad_edu.autograd.grad_mode import GradMode  # noqa: E402
 from tinygrad_edu.autograd.hooks import GradHooks, RemovableHandle  # noqa: E402
 from tinygrad_edu.ops import elementwise as E  # noqa: E402

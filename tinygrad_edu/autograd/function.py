@@ -33,7 +33,9 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu.autograd import forward_ad as _forward_ad
 from tinygrad_edu.autograd.anomaly import AnomalyMode, forward_stack
+from tinygrad_edu.autograd.forward_ad import ForwardAD
 from tinygrad_edu.autograd.grad_mode import GradMode
 from tinygrad_edu.autograd.hooks import GradHooks
 from tinygrad_edu.tensor import Tensor
@@ -94,6 +96,8 @@ class Function:
             out = cls.forward(ctx, *args, **kwargs)
             if type(out) is not np.ndarray:
                 out = _forward_result(cls, out)
+            if ForwardAD.enabled:  # forward-mode AD (autograd/forward_ad.py): tangents ride along
+                return _forward_ad.propagate(ctx, args, _make_tensor(out, False, None))
             return _make_tensor(out, False, None)
         ctx.needs_input_grad = needs
         GradMode.enabled = False  # forward itself is never recorded
@@ -109,6 +113,8 @@ class Function:
             ctx._output_data = out
         if AnomalyMode.enabled:
             ctx._stack = forward_stack()
+        if ForwardAD.enabled:  # forward-mode AD (autograd/forward_ad.py): tangents ride along
+            return _forward_ad.propagate(ctx, args, _make_tensor(out, True, ctx))
         return _make_tensor(out, True, ctx)
 
     # ----------------------------------------------------------------- saving state

@@ -11,6 +11,7 @@ import numpy as np
 
 from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.ops.broadcast import unbroadcast
+from tinygrad_edu.tensor import Tensor
 
 
 class Reshape(Function):
@@ -31,6 +32,11 @@ class Reshape(Function):
         (x,) = ctx.inputs
         return grad.reshape(x.shape)
 
+    @staticmethod
+    def jvp(ctx, tx):
+        """Forward mode: dz = dx with z's shape."""
+        return tx.reshape(ctx.output.shape)
+
 
 class Permute(Function):
     """z = x with its axes reordered by ``dims``.   dL/dx = dL/dz permuted by the inverse."""
@@ -44,6 +50,11 @@ class Permute(Function):
     def backward(ctx, grad):
         inverse = sorted(range(len(ctx.dims)), key=ctx.dims.__getitem__)
         return Permute.apply(grad, dims=tuple(inverse))
+
+    @staticmethod
+    def jvp(ctx, tx):
+        """Forward mode: dz = dx permuted by the same ``dims``."""
+        return Permute.apply(tx, dims=ctx.dims)
 
 
 class Expand(Function):
@@ -66,6 +77,11 @@ class Expand(Function):
     def backward(ctx, grad):
         (x,) = ctx.inputs
         return unbroadcast(grad, x.shape)
+
+    @staticmethod
+    def jvp(ctx, tx):
+        """Forward mode: dz = dx broadcast to z's shape (the same copies)."""
+        return Expand.apply(tx, shape=ctx.output.shape)
 
 
 class GetItem(Function):
@@ -90,6 +106,11 @@ class GetItem(Function):
         (x,) = ctx.inputs
         return IndexAdd.apply(grad, index=ctx.index, shape=x.shape)
 
+    @staticmethod
+    def jvp(ctx, tx):
+        """Forward mode: dz = dx[index]."""
+        return GetItem.apply(tx, index=ctx.index)
+
 
 class IndexAdd(Function):
     """z = zeros(shape) with g added at ``index`` (np.add.at: repeated indices accumulate).
@@ -110,6 +131,11 @@ class IndexAdd(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad[ctx.index]
+
+    @staticmethod
+    def jvp(ctx, tg):
+        """Forward mode: dz = zeros(shape) with dg added at ``index`` (the op is linear)."""
+        return IndexAdd.apply(tg, index=ctx.index, shape=ctx.output.shape)
 
 
 def _has_integer_array(index) -> bool:
@@ -135,3 +161,12 @@ class Cat(Function):
             grads.append(grad[(*prefix, slice(start, start + size))] if needed else None)
             start += size
         return tuple(grads)
+
+    @staticmethod
+    def jvp(ctx, *tangents):
+        """Forward mode: dz = the tangents joined along ``dim`` (zeros for inputs without one)."""
+        parts = [
+            t if t is not None else Tensor._make(np.zeros(x.shape, x.dtype), False, None)
+            for t, x in zip(tangents, ctx.inputs)
+        ]
+        return Cat.apply(*parts, dim=ctx.dim)
