@@ -66,6 +66,8 @@ class ForwardAD:
     enabled: bool = False
     #: The current level: -1 outside ``dual_level()``, 0 inside (levels do not nest).
     level: int = -1
+    #: Counts the levels entered, so a tangent left on a node by an earlier level is ignored.
+    generation: int = 0
 
 
 class NoForwardRuleError(NotImplementedError):
@@ -107,6 +109,7 @@ def enter_dual_level() -> int:
     if ForwardAD.level >= 0:
         raise RuntimeError("Nested forward mode AD is not supported at the moment")
     ForwardAD.level = 0
+    ForwardAD.generation += 1
     ForwardAD.enabled = True
     return 0
 
@@ -260,6 +263,18 @@ def propagate(ctx: Any, args: tuple[Any, ...], out: Tensor) -> Tensor:
         if temporary_output:
             ctx._output_data = None
     _set_tangent(out, tangent)
+    if recorded:  # for backward formulas that read ctx.output (forward over reverse)
+        ctx._output_tangent = (ForwardAD.generation, tangent)
+    return out
+
+
+def saved_output(ctx: Any, data: Any) -> Tensor:
+    """``ctx.output`` inside a dual level: the op's result with its tangent, so that a
+    backward formula using it (exp' = exp) is differentiated in forward mode correctly."""
+    out = Tensor._make(data, GradMode.enabled, ctx if GradMode.enabled else None)
+    saved = getattr(ctx, "_output_tangent", None)
+    if saved is not None and saved[0] == ForwardAD.generation:
+        _set_tangent(out, saved[1])
     return out
 
 

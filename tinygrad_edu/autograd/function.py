@@ -159,6 +159,8 @@ class Function:
                 f"inplace operation: the output of {self.name()} (shape {data.shape}) was changed "
                 f"in place after it was computed. Use .clone() before changing it in place."
             )
+        if ForwardAD.enabled:  # forward over reverse: the output keeps its tangent
+            return _forward_ad.saved_output(self, data)
         if GradMode.enabled:
             return _make_tensor(data, True, self)
         return _make_tensor(data, False, None)
