@@ -32,6 +32,12 @@ As in PyTorch there is one level: ``dual_level`` cannot be nested, ``make_dual``
 raises, and leaving it drops every tangent. Unlike PyTorch, in-place operations on dual
 tensors (``x.mul_(2)``, ``x[0] = 1``, ...) raise instead of updating the tangent.
 
+Forward over reverse (``hessian(..., outer_jacobian_strategy="forward-mode")``,
+``gradgradcheck(..., check_fwd_over_rev=True)``): a backward pass run inside a dual level
+with ``create_graph=True`` carries tangents through the backward formulas (``ctx.output``
+keeps the tangent its op computed). Without ``create_graph`` the engine sums gradients in
+NumPy and the tangents are lost.
+
 Cost when no ``dual_level`` is active: ``Function.apply`` reads one class attribute,
 ``ForwardAD.enabled``. Tangents live in a table keyed by tensor identity (tensors have no
 slot for them), each entry dropped when its tensor dies.

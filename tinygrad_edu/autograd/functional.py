@@ -43,8 +43,8 @@ Inputs = Tensor | tuple[Tensor, ...]
 # --------------------------------------------------------------------------- helpers
 def _as_tuple(x: Any, arg_name: str, fn_name: str) -> tuple[bool, tuple[Tensor, ...]]:
     """(was it a tuple, it as a tuple of Tensors)."""
-    is_tuple = isinstance(x, (tuple, list))
-    items = tuple(x) if is_tuple else (x,)
+    is_tuple = isinstance(x, tuple)  # as PyTorch: a list is not a tuple of Tensors
+    items = x if is_tuple else (x,)
     for i, el in enumerate(items):
         if not isinstance(el, Tensor):
             where = f"the value at index {i}" if is_tuple else f"the given {arg_name}"
