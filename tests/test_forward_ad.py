@@ -260,6 +260,25 @@ def _index_add(draw):
 
 
 @st.composite
+def _set_item(draw):
+    shape = draw(shapes(min_dims=1))
+    # (no repeated element: x[[0, 0]] = v keeps one of the two values, not their sum)
+    distinct = [np.array([-1, 0])] if shape[0] > 1 else []
+    index = draw(st.sampled_from([0, slice(1, None), np.array([0]), *distinct]))
+    part = np.zeros(shape)[index].shape
+    v_shape = draw(st.sampled_from([part, part[1:], ()]))
+    x, v = draw(arrays(shape)), draw(arrays(v_shape))
+    return (x, v), lambda a, b: movement.SetItem.apply(a, b, index=index)
+
+
+@st.composite
+def _copy(draw):
+    shape = draw(shapes())
+    x, src = draw(arrays(shape)), draw(arrays(shape[draw(st.integers(0, len(shape))) :]))
+    return (x, src), lambda a, b: elementwise.Copy.apply(a, b)
+
+
+@st.composite
 def _permute(draw):
     shape = draw(shapes())
     dims = tuple(draw(st.permutations(range(len(shape)))))
@@ -368,6 +387,8 @@ CASES = {
     "Clamp": _unary(lambda x: x.clamp(-0.5, 1.0), grid()),
     "Cast": _unary(lambda x: elementwise.Cast.apply(x, dtype=np.float64)),
     "Clone": _unary(lambda x: x.clone()),
+    "Copy": _copy(),
+    "SetItem": _set_item(),
     "Reshape": _reshape(),
     "Permute": _permute(),
     "Expand": _expand(),

@@ -1,9 +1,12 @@
 """``Tensor``: a NumPy array plus what reverse-mode autodiff needs.
 
-    data           the values (a NumPy array)
+    _data          the values: a NumPy array (``.numpy()`` gives it to you; ``.data`` is a
+                   Tensor sharing it, outside autograd, as in PyTorch)
     requires_grad  whether gradients should flow to this tensor
     grad_fn        the node that made it (None for leaves: tensors you created)
     grad           dL/d(this), filled in by ``backward()`` for leaves
+    _base, _view   for a view: the tensor whose memory it shares, and how it was made
+                   from it; ``_version`` counts in-place changes (autograd/views.py)
 
 Every operation is a ``Function`` in ``tinygrad_edu.ops``; the methods here only turn
 Python calls (``a + b``, ``x.sum(1)``) into ``Function.apply`` calls, after converting
@@ -38,12 +41,14 @@ class Tensor:
 
     __slots__ = (
         "__weakref__",
+        "_base",
         "_data",
+        "_grad",
+        "_grad_fn",
         "_hooks",
         "_requires_grad",
-        "_version",
-        "grad",
-        "grad_fn",
+        "_ver",
+        "_view",
         "name",
     )
     __hash__ = object.__hash__  # tensors are dict keys by identity (== is elementwise)
@@ -55,11 +60,13 @@ class Tensor:
         if isinstance(data, Tensor):
             data = data._data
         array = _to_array(data, dtype)
-        self._data: np.ndarray = array
-        self.grad: Tensor | None = None
-        self.grad_fn: Any = None
+        self._data: np.ndarray = array  # the values; .numpy() is the public way to them
+        self._grad: Tensor | None = None
+        self._grad_fn: Any = None
         self.name: str | None = name  # a label for people: viz.to_dot shows it
-        self._version = 0
+        self._ver = 0  # the version counter (autograd/views.py); a view uses its base's
+        self._base: Tensor | None = None  # the tensor whose memory this one shares
+        self._view: Any = None  # how this view is made from _base (views.ViewMeta)
         self._hooks: GradHooks | None = None  # a leaf's register_hook hooks
         self._requires_grad = False
         if requires_grad:
@@ -70,17 +77,21 @@ class Tensor:
         """Fast internal constructor: no conversion, no checks (data is already right)."""
         t = object.__new__(Tensor)
         t._data = data
-        t.grad = None
-        t.grad_fn = grad_fn
+        t._grad = None
+        t._grad_fn = grad_fn
         t.name = None
         t._requires_grad = requires_grad
-        t._version = 0
+        t._ver = 0
+        t._base = None
+        t._view = None
         t._hooks = None
         return t
 
     # ------------------------------------------------------------------ attributes
     @property
     def requires_grad(self) -> bool:
+        if self._view is not None:
+            views.sync_view(self)
         return self._requires_grad
 
     @requires_grad.setter
@@ -90,7 +101,7 @@ class Tensor:
                 f"only Tensors of floating point dtype can require gradients; this one is "
                 f"{self._data.dtype} (use .float() first)"
             )
-        if not value and self.grad_fn is not None:
+        if not value and self._grad_fn is not None:
             raise RuntimeError(
                 "you can only change requires_grad flags of leaf variables; use .detach() to "
                 "get a tensor that does not require grad"
@@ -106,6 +117,45 @@ class Tensor:
     def is_leaf(self) -> bool:
         """True for tensors not made by a recorded op (their .grad is kept by backward)."""
         return self.grad_fn is None
+
+    @property
+    def grad_fn(self) -> Any:
+        """The node that made this tensor (None for a leaf): where backward starts from it."""
+        if self._view is not None:
+            views.sync_view(self)
+        return self._grad_fn
+
+    @property
+    def grad(self) -> Tensor | None:
+        """dL/d(this tensor), filled in by ``backward()`` (for leaves, or after retain_grad)."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(
+                    "assigned grad expected to be a Tensor or None but got grad of type "
+                    f"{type(value).__name__}"
+                )
+            if value.shape != self.shape:
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor "
+                    f"of size '{list(self.shape)}'. Please ensure that the gradient and the "
+                    "tensor are the same size"
+                )
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{value._data.dtype}' to a "
+                    f"tensor with dtype '{self._data.dtype}'. The gradient must match the "
+                    "tensor's dtype"
+                )
+        self._grad = value
+
+    @property
+    def _version(self) -> int:
+        """How many in-place changes this tensor's memory has had (shared with its views)."""
+        return self._ver if self._base is None else self._base._ver
 
     @property
     def data(self) -> Tensor:
@@ -125,6 +175,7 @@ class Tensor:
                 f"data must be a Tensor, got {type(value).__name__} (wrap it with tensor())"
             )
         self._data = value._data
+        self._base, self._view = None, None  # no longer a view of anything
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -182,8 +233,14 @@ class Tensor:
         return self._data.copy() if copy else self._data
 
     def detach(self) -> Tensor:
-        """A new leaf sharing this tensor's data, cut off from the graph."""
-        return Tensor._make(self._data, False, None)
+        """A new leaf sharing this tensor's memory and version counter, cut off from the graph.
+
+        An in-place change to it is seen by backward: a graph that saved this tensor refuses
+        to use the changed values (``.data`` is the untracked way).
+        """
+        t = Tensor._make(self._data, False, None)
+        t._base = views.base_of(self)
+        return t
 
     def clone(self) -> Tensor:
         """A copy of the data; gradients flow back through it."""
@@ -574,10 +631,27 @@ class Tensor:
         return M.GetItem.apply(self, index=_normalize_index(index))
 
     def __setitem__(self, index: Any, value: Tensor | Scalar) -> None:
-        """``x[index] = value``: an in-place write (not recorded on the tape)."""
-        _refuse_recorded_write(self, "__setitem__", value)
-        self._data[_normalize_index(index)] = value._data if isinstance(value, Tensor) else value
-        self._bump_version()
+        """``x[index] = value``: an in-place write, recorded when gradients are (SetItem)."""
+        index = _normalize_index(index)
+        v = value if isinstance(value, Tensor) else _as_tensor(value, self)
+        try:
+            target = np.broadcast_shapes(self._data[index].shape, v.shape)
+        except IndexError as e:
+            raise IndexError(
+                f"index {index!r} is invalid for a tensor of shape {self.shape}: {e}"
+            ) from None
+        except ValueError:
+            target = None
+        if target != self._data[index].shape:
+            raise RuntimeError(
+                f"__setitem__: a value of shape {v.shape} cannot be written into the indexed "
+                f"part of shape {self._data[index].shape} of a tensor of shape {self.shape}"
+            )
+
+        def direct(array: np.ndarray) -> None:
+            array[index] = v._data
+
+        views.inplace(self, "__setitem__", lambda t: M.SetItem.apply(t, v, index=index), v, direct)
 
     # ------------------------------------------------------------------ comparisons
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
@@ -610,44 +684,58 @@ class Tensor:
         return Tensor._make(np.logical_not(self._data), False, None)
 
     # ------------------------------------------------------------------ in place
-    # An in-place op on a tensor that a recorded op saved bumps its version, so that
-    # op's backward can refuse to use the changed values. See ``_inplace``.
+    # Each computes the new value out of place with a recorded op, then writes it into this
+    # tensor's memory: views.inplace checks, writes, bumps the version, updates history.
     def add_(self, other: Tensor | Scalar, alpha: Scalar = 1) -> Tensor:
-        return _inplace(self, "add_", lambda t: t.add(other, alpha=alpha), other)
+        return views.inplace(self, "add_", lambda t: t.add(other, alpha=alpha), other)
 
     def sub_(self, other: Tensor | Scalar, alpha: Scalar = 1) -> Tensor:
-        return _inplace(self, "sub_", lambda t: t.sub(other, alpha=alpha), other)
+        return views.inplace(self, "sub_", lambda t: t.sub(other, alpha=alpha), other)
 
     def mul_(self, other: Tensor | Scalar) -> Tensor:
-        return _inplace(self, "mul_", lambda t: t * other, other)
+        return views.inplace(self, "mul_", lambda t: t * other, other)
 
     def div_(self, other: Tensor | Scalar) -> Tensor:
-        return _inplace(self, "div_", lambda t: t / other, other)
+        return views.inplace(self, "div_", lambda t: t / other, other)
 
     def clamp_(self, min: Scalar | None = None, max: Scalar | None = None) -> Tensor:
-        return _inplace(self, "clamp_", lambda t: t.clamp(min, max), None)
+        return views.inplace(self, "clamp_", lambda t: t.clamp(min, max))
 
     def zero_(self) -> Tensor:
         return self.fill_(0)
 
-    def fill_(self, value: Scalar) -> Tensor:
-        _refuse_recorded_write(self, "fill_", value)
-        self._data.fill(value)
-        self._bump_version()
-        return self
+    def fill_(self, value: Tensor | Scalar) -> Tensor:
+        """Set every element to ``value`` (a number, or a 0-d tensor: then differentiable)."""
+        v = value if isinstance(value, Tensor) else _as_tensor(value, self)
+        if v.ndim != 0:
+            raise RuntimeError(
+                f"fill_ only supports 0-dimension value tensor but got tensor with {v.ndim} "
+                f"dimensions (shape {v.shape})"
+            )
+        return self.copy_(v)
 
     def copy_(self, src: Tensor | np.ndarray) -> Tensor:
         """Copy ``src`` (broadcast to this shape, cast to this dtype) into this tensor."""
-        _refuse_recorded_write(self, "copy_", src)
-        values = src._data if isinstance(src, Tensor) else np.asarray(src)
+        s = src if isinstance(src, Tensor) else Tensor._make(np.asarray(src), False, None)
         try:
-            np.copyto(self._data, np.broadcast_to(values, self.shape), casting="unsafe")
+            np.broadcast_to(s._data, self.shape)
         except ValueError:
             raise ValueError(
-                f"copy_: the source shape {values.shape} cannot be broadcast to {self.shape}"
+                f"copy_: the source shape {s.shape} cannot be broadcast to {self.shape}"
             ) from None
-        self._bump_version()
-        return self
+
+        def direct(array: np.ndarray) -> None:
+            np.copyto(array, s._data, casting="unsafe")
+
+        return views.inplace(self, "copy_", lambda t: E.Copy.apply(t, s), s, direct)
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
+        """Fill with samples from N(mean, std^2), in place (``p.data.normal_()``)."""
+        return self.copy_(_random.rng(generator).normal(mean, std, self.shape))
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Tensor:
+        """Fill with samples from U(a, b), in place."""
+        return self.copy_(_random.rng(generator).uniform(a, b, self.shape))
 
     __iadd__ = add_
     __isub__ = sub_
@@ -655,10 +743,38 @@ class Tensor:
     __itruediv__ = div_
 
     def _bump_version(self) -> None:
-        self._version += 1
-        node = self.grad_fn
-        if node is not None and node.saves_output:
-            node._output_modified = True
+        """Record an in-place change made directly to ``_data`` (optimizers do this)."""
+        views.bump_version(self)
+
+    # ------------------------------------------------------------------ views
+    def narrow(self, dim: int, start: int, length: int) -> Tensor:
+        """The view ``length`` elements long from ``start`` along ``dim``."""
+        d = _axis(dim, self.ndim)
+        n = self.shape[d]
+        if start < 0:
+            start += n
+        if not (0 <= start <= n and length >= 0 and start + length <= n):
+            raise IndexError(
+                f"narrow: start ({start}) + length ({length}) exceeds dimension size ({n}) "
+                f"of dim {dim} of a tensor of shape {self.shape}"
+            )
+        return self[(slice(None),) * d + (slice(start, start + length),)]
+
+    def select(self, dim: int, index: int) -> Tensor:
+        """The view at position ``index`` along ``dim`` (that dimension removed)."""
+        d = _axis(dim, self.ndim)
+        n = self.shape[d]
+        if not -n <= index < n:
+            raise IndexError(
+                f"select(): index {index} out of range for tensor of size {self.shape} at "
+                f"dimension {dim}"
+            )
+        return self[(slice(None),) * d + (int(index),)]
+
+    def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
+        """All the views ``select(dim, i)``, as a tuple."""
+        d = _axis(dim, self.ndim)
+        return tuple(self.select(d, i) for i in range(self.shape[d]))
 
 
 # ============================================================================ helpers
@@ -853,61 +969,6 @@ def _normalize_index(index: Any) -> Any:
     return tuple(out) if isinstance(index, tuple) else out[0]
 
 
-def _check_inplace(t: Tensor, name: str, other: Any) -> bool:
-    """Refuse in-place changes to leaves that require grad; return whether to record."""
-    if ForwardAD.enabled:  # forward-mode AD: in-place ops on dual tensors raise (forward_ad.py)
-        forward_ad.check_inplace(t, name, other)
-    if not GradMode.enabled:
-        return False
-    other_rg = isinstance(other, Tensor) and other._requires_grad
-    if t._requires_grad and t.grad_fn is None:
-        raise RuntimeError(
-            f"{name}: a leaf Variable that requires grad (shape {t.shape}) is being used in an "
-            "in-place operation. Do it inside `with no_grad():`, or on a .detach()ed copy."
-        )
-    return t._requires_grad or other_rg
-
-
-def _refuse_recorded_write(t: Tensor, name: str, other: Any) -> None:
-    """Writes that replace values (fill_, copy_, x[i] = v) are not recorded on the tape."""
-    if _check_inplace(t, name, other):
-        raise RuntimeError(
-            f"{name}: writing into a tensor that is part of a recorded graph (shape {t.shape}) "
-            "is not supported; build a new tensor with where() or cat(), or do it under "
-            "no_grad()"
-        )
-
-
-def _inplace(t: Tensor, name: str, compute: Callable[[Tensor], Tensor], other: Any) -> Tensor:
-    """Do an in-place op: compute the result out of place, check it, then write it back.
-
-    If gradients are being recorded, the tensor takes the new op as its ``grad_fn``; the op
-    sees the old tensor through an alias holding a copy of the old values (mul_ needs them
-    for the other operand's gradient). Ops that saved the tensor itself see its version
-    change and refuse to backward.
-    """
-    record = _check_inplace(t, name, other)
-    source = t
-    if record:
-        source = Tensor._make(t._data.copy(), t._requires_grad, t.grad_fn)
-    result = compute(source)
-    if result.shape != t.shape:
-        raise RuntimeError(
-            f"{name}: output with shape {t.shape} doesn't match the broadcast shape {result.shape}"
-        )
-    if not np.can_cast(result._data.dtype, t._data.dtype, casting="same_kind"):
-        raise RuntimeError(
-            f"{name}: result type {result._data.dtype} can't be cast to the desired output type "
-            f"{t._data.dtype}"
-        )
-    np.copyto(t._data, result._data, casting="same_kind")
-    t._bump_version()
-    if record:
-        t.grad_fn = result.grad_fn
-        t._requires_grad = True
-    return t
-
-
 def _grad_hooks(t: Tensor) -> GradHooks:
     """The hooks of ``t``, created on first use: on its node, or on the tensor if a leaf."""
     owner = t.grad_fn if t.grad_fn is not None else t
@@ -917,9 +978,9 @@ def _grad_hooks(t: Tensor) -> GradHooks:
 
 
 # The ops import Tensor from this module, so they are imported at the bottom.
-from tinygrad_edu.autograd import engine, forward_ad  # noqa: E402
+from tinygrad_edu import random as _random  # noqa: E402
+from tinygrad_edu.autograd import engine, views  # noqa: E402
 from tinygrad_edu.autograd.forward_ad import ForwardAD  # noqa: E402
-from tinygrad_edu.autograd.grad_mode import GradMode  # noqa: E402
 from tinygrad_edu.autograd.hooks import GradHooks, RemovableHandle  # noqa: E402
 from tinygrad_edu.ops import elementwise as E  # noqa: E402
 from tinygrad_edu.ops import matmul as MM  # noqa: E402

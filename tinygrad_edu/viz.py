@@ -63,13 +63,13 @@ def to_dot(tensor: Tensor, max_values: int = 8) -> str:
         stack.append((tensor.grad_fn, root))
     while stack:
         node, out_name = stack.pop()
-        freed = node.inputs is None
+        freed = node._inputs is None
         label = node.name() + ("\n(freed)" if freed else "")
         op_name, new = vertex(("op", id(node)), label, "shape=ellipse")
         edges.append(f"  {op_name} -> {out_name};")
         if not new or freed:
             continue
-        for x, prev in zip(node.inputs, node.next_nodes):
+        for x, prev in zip(node._inputs, node.next_nodes):
             if not isinstance(x, Tensor):
                 continue
             name = tensor_vertex(x, prev)

@@ -73,14 +73,19 @@ def grad(
     if retain_graph is None:
         retain_graph = create_graph
     captured = _run(outs, grads, retain_graph, create_graph, capture=ins)
-    result = tuple(captured[i] for i in range(len(ins)))
+    result = []
+    for i in range(len(ins)):
+        g = captured[i]
+        if g is not None and any(g is r for r in result):  # a + b hands both one gradient
+            g = g.clone() if create_graph else Tensor._make(g._data.copy(), False, None)
+        result.append(g)
     for i, g in enumerate(result):
         if g is None and not allow_unused:
             raise RuntimeError(
                 f"grad: inputs[{i}] (shape {ins[i].shape}) appears to not have been used in the "
                 "graph of the outputs. Set allow_unused=True if this is the desired behavior."
             )
-    return result
+    return tuple(result)
 
 
 # --------------------------------------------------------------------------- internals
@@ -141,7 +146,7 @@ def _topological_order(roots: list[Function]) -> list[Function]:
         if node in seen:
             continue
         seen.add(node)
-        if node.inputs is None:
+        if node._inputs is None:
             raise RuntimeError(_FREED_MESSAGE)
         stack.append((node, True))
         for n in node.next_nodes:
@@ -203,7 +208,7 @@ def _run(
             input_grads = type(node).backward(node, g)
             if type(input_grads) is not tuple:
                 input_grads = (input_grads,)
-            inputs = node.inputs
+            inputs = node._inputs
             if len(input_grads) != len(inputs):
                 input_grads = _pad_grads(node, input_grads, len(inputs))
             if anomaly:
@@ -221,8 +226,8 @@ def _run(
                 if gx._data.dtype != x._data.dtype:
                     gx = gx.to(x._data.dtype)
                 if prev is None:
-                    if x.grad is None and fresh and x._hooks is None and capture is None:
-                        x.grad = gx  # a new array no one else holds: no copy needed
+                    if x._grad is None and fresh and x._hooks is None and capture is None:
+                        x._grad = gx  # a new array no one else holds: no copy needed
                         continue
                     _deliver_to_leaf(x, gx, create_graph, capture_leaf, captured, hooked_leaves)
                 else:
@@ -286,12 +291,12 @@ def _deliver_to_leaf(
         if i is not None:
             captured[i] = _add(captured[i], g)
         return
-    if leaf.grad is None:
+    if leaf._grad is None:
         # A fresh copy: the same gradient array may reach several leaves (a + b gives both
         # the incoming gradient), and .grad is later changed in place (+=, zero_, clipping).
         # With create_graph the copy is a recorded clone, so the gradient keeps its graph.
-        leaf.grad = g.clone() if create_graph else Tensor._make(g._data.copy(), False, None)
-    elif create_graph or leaf.grad.requires_grad:
-        leaf.grad = leaf.grad + g
+        leaf._grad = g.clone() if create_graph else Tensor._make(g._data.copy(), False, None)
+    elif create_graph or leaf._grad.requires_grad:
+        leaf._grad = leaf._grad + g
     else:
-        np.add(leaf.grad._data, g._data, out=leaf.grad._data)
+        np.add(leaf._grad._data, g._data, out=leaf._grad._data)

@@ -242,7 +242,8 @@ def propagate(ctx: Any, args: tuple[Any, ...], out: Tensor) -> Tensor:
         )
     recorded = out.grad_fn is not None
     if not recorded:  # apply keeps nothing for an unrecorded op; the rule needs the inputs
-        _give_inputs(ctx, args)
+        ctx._inputs = args
+        ctx._input_versions = tuple([a._version if isinstance(a, Tensor) else 0 for a in args])
         ctx.next_nodes = (None,) * len(args)  # and ctx.output, if used, is a dead end
     temporary_output = getattr(ctx, "_output_data", None) is None
     if temporary_output:
@@ -282,13 +283,6 @@ def saved_output(ctx: Any, data: Any) -> Tensor:
     if saved is not None and saved[0] == ForwardAD.generation:
         _set_tangent(out, saved[1])
     return out
-
-
-def _give_inputs(ctx: Any, args: tuple[Any, ...]) -> None:
-    try:
-        ctx.inputs = args
-    except AttributeError:  # should ``inputs`` become a read-only property over ``_inputs``
-        ctx._inputs = args
 
 
 def _broadcast_tangent(cls: type, tangent: Tensor, out: Tensor) -> Tensor:

@@ -51,7 +51,9 @@ class Function:
     per positional argument of forward (None where there is none), as Tensors.
 
     Attributes a backward can use:
-        ctx.inputs            the positional arguments given to ``apply``
+        ctx.inputs            the positional arguments given to ``apply`` (reading them
+                              raises if one was changed in place since forward)
+        ctx.input_shapes      their shapes (always safe to read)
         ctx.next_nodes        per argument: the node that made it (None for a leaf or
                               an argument that needs no gradient)
         ctx.needs_input_grad  one bool per positional argument
@@ -61,6 +63,8 @@ class Function:
 
     #: Set to True in ops whose backward reads ``ctx.output`` (exp, tanh, softmax ...).
     saves_output: bool = False
+    #: Set to True in view ops: their output shares the input's memory (see views.py).
+    is_view: bool = False
     #: Set to True in ops whose backward returns only new arrays of its own: never the incoming
     #: gradient or a view of it, nothing kept on ctx, no array twice. The engine then stores
     #: such a gradient as a leaf's ``.grad`` as it is, instead of copying it (see engine.py).
@@ -70,7 +74,7 @@ class Function:
     #: Where forward was called, kept only under ``detect_anomaly()`` (see anomaly.py).
     _stack: traceback.StackSummary | None = None
 
-    inputs: tuple[Any, ...] | None
+    _inputs: tuple[Any, ...] | None
     next_nodes: tuple[Function | None, ...] | None
     needs_input_grad: tuple[bool, ...]
 
@@ -88,34 +92,45 @@ class Function:
         ctx = cls()
         needs = None
         if GradMode.enabled:
-            needs = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
+            # (a view reads requires_grad through the property: see views.sync_view)
+            needs = tuple(
+                [
+                    isinstance(a, Tensor)
+                    and (a._requires_grad if a._view is None else a.requires_grad)
+                    for a in args
+                ]
+            )
             if True not in needs:
                 needs = None
         if needs is None:  # nothing to record (no_grad, or no input requires grad): no node
             ctx.needs_input_grad = (False,) * len(args)
             out = cls.forward(ctx, *args, **kwargs)
-            if type(out) is not np.ndarray:
-                out = _forward_result(cls, out)
+            t = _make_tensor(out, False, None) if type(out) is np.ndarray else _wrap(cls, out)
+            if cls.is_view:
+                views.mark_view(t, args[0], cls, kwargs)
             if ForwardAD.enabled:  # forward-mode AD (autograd/forward_ad.py): tangents ride along
-                return _forward_ad.propagate(ctx, args, _make_tensor(out, False, None))
-            return _make_tensor(out, False, None)
+                _forward_ad.propagate(ctx, args, t)
+            return t
         ctx.needs_input_grad = needs
         GradMode.enabled = False  # forward itself is never recorded
         try:
             out = cls.forward(ctx, *args, **kwargs)
         finally:
             GradMode.enabled = True
-        if type(out) is not np.ndarray:
-            out = _forward_result(cls, out)
-        ctx.inputs = args
-        ctx.next_nodes = tuple([a.grad_fn if n else None for a, n in zip(args, needs)])
+        t = _make_tensor(out, True, ctx) if type(out) is np.ndarray else _wrap(cls, out, ctx)
+        ctx._inputs = args
+        # The inputs' versions now: ctx.inputs refuses ones changed in place since.
+        ctx._input_versions = tuple([a._version if isinstance(a, Tensor) else 0 for a in args])
+        ctx.next_nodes = tuple([a._grad_fn if n else None for a, n in zip(args, needs)])
         if cls.saves_output:
-            ctx._output_data = out
+            ctx._output_data = t._data
         if AnomalyMode.enabled:
             ctx._stack = forward_stack()
+        if cls.is_view:
+            views.mark_view(t, args[0], cls, kwargs)
         if ForwardAD.enabled:  # forward-mode AD (autograd/forward_ad.py): tangents ride along
-            return _forward_ad.propagate(ctx, args, _make_tensor(out, True, ctx))
-        return _make_tensor(out, True, ctx)
+            _forward_ad.propagate(ctx, args, t)
+        return t
 
     # ----------------------------------------------------------------- saving state
     def save_for_backward(self, *tensors: Tensor | None) -> None:
@@ -128,18 +143,30 @@ class Function:
         """The tensors given to ``save_for_backward``, checked for in-place modification."""
         saved = getattr(self, "_saved", None)
         if saved is None:
-            if self.inputs is None:
+            if self._inputs is None:
                 raise RuntimeError(_FREED_MESSAGE)
             return ()
         for i, (t, version) in enumerate(zip(saved, self._saved_versions)):
             if t is not None and t._version != version:
-                raise RuntimeError(
-                    f"one of the variables needed for gradient computation has been modified by "
-                    f"an inplace operation: {self.name()}'s saved tensor {i} "
-                    f"(shape {t.shape}, dtype {t.dtype}) is at version {t._version}; expected "
-                    f"version {version} instead. Use a copy (.clone()) before changing it in place."
-                )
+                raise _modified_error(self, f"saved tensor {i}", t, version)
         return saved
+
+    @property
+    def inputs(self) -> tuple[Any, ...] | None:
+        """The arguments of forward (None once freed), checked: reading them raises if one
+        was changed in place since forward, since backward would see the new values."""
+        inputs = self._inputs
+        if inputs is not None:
+            for i, (a, version) in enumerate(zip(inputs, self._input_versions)):
+                if isinstance(a, Tensor) and a._version != version:
+                    raise _modified_error(self, f"input {i}", a, version)
+        return inputs
+
+    @property
+    def input_shapes(self) -> tuple[tuple[int, ...] | None, ...]:
+        """The shapes of forward's arguments (None for a non-tensor): a backward that only
+        needs shapes reads these, so a later in-place change to an input does not matter."""
+        return tuple([a.shape if isinstance(a, Tensor) else None for a in self._inputs])
 
     @property
     def output(self) -> Tensor:
@@ -151,13 +178,13 @@ class Function:
         data = getattr(self, "_output_data", None)
         if data is None:
             raise RuntimeError(
-                _FREED_MESSAGE if self.inputs is None else f"{self.name()} did not save its output"
+                _FREED_MESSAGE if self._inputs is None else f"{self.name()} did not save its output"
             )
         if getattr(self, "_output_modified", False):
             raise RuntimeError(
                 f"one of the variables needed for gradient computation has been modified by an "
-                f"inplace operation: the output of {self.name()} (shape {data.shape}) was changed "
-                f"in place after it was computed. Use .clone() before changing it in place."
+                f"inplace operation: the output 0 of {self.name()} (shape {data.shape}) was "
+                "changed in place after it was computed. Use .clone() before changing it in place."
             )
         if ForwardAD.enabled:  # forward over reverse: the output keeps its tangent
             return _forward_ad.saved_output(self, data)
@@ -173,10 +200,10 @@ class Function:
     @property
     def next_functions(self) -> tuple[tuple[Any, int], ...]:
         """The nodes that gradients flow to next: one per input, like PyTorch's."""
-        if self.inputs is None:
+        if self._inputs is None:
             return ()
         result: list[tuple[Any, int]] = []
-        for a in self.inputs:
+        for a in self._inputs:
             if isinstance(a, Tensor) and a.requires_grad:
                 result.append((a.grad_fn if a.grad_fn is not None else AccumulateGrad(a), 0))
             elif isinstance(a, Tensor):
@@ -185,7 +212,7 @@ class Function:
 
     def release(self) -> None:
         """Drop everything this node holds (called by the engine after backward)."""
-        self.inputs = None
+        self._inputs = None
         self.next_nodes = None
         self._saved = None
         self._output_data = None
@@ -208,16 +235,32 @@ class AccumulateGrad:
         return f"<AccumulateGrad object at {id(self):#x}>"
 
 
-def _forward_result(cls: type, out: Any) -> np.ndarray:
-    """The array behind what ``forward`` returned: an array, a Tensor, or a number."""
+def _wrap(cls: type, out: Any, ctx: Function | None = None) -> Tensor:
+    """The output tensor for what ``forward`` returned when it is not a NumPy array.
+
+    A Tensor returned by forward (``result = x.exp(); ctx.save_for_backward(result)``) keeps
+    its version counter: the output shares it, so changing the output in place is caught
+    by a backward that saved ``result``.
+    """
     if isinstance(out, Tensor):
-        return out._data
+        t = _make_tensor(out._data, ctx is not None, ctx)
+        t._base = views.base_of(out)
+        return t
     if out is None or isinstance(out, (tuple, list, dict)):
         raise TypeError(
             f"{cls.__name__}.forward returned {type(out).__name__}; it must return one "
             "Tensor or NumPy array (a Function has exactly one output)"
         )
-    return np.asarray(out)
+    return _make_tensor(np.asarray(out), ctx is not None, ctx)
+
+
+def _modified_error(node: Function, what: str, t: Tensor, version: int) -> RuntimeError:
+    return RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: {node.name()}'s {what} (shape {t.shape}, dtype {t.dtype}) is at version "
+        f"{t._version}; expected version {version} instead. Use a copy (.clone()) before "
+        "changing it in place."
+    )
 
 
 _FREED_MESSAGE = (
@@ -228,3 +271,5 @@ _FREED_MESSAGE = (
     "calling backward."
 )
 _make_tensor = Tensor._make
+
+from tinygrad_edu.autograd import views  # noqa: E402  (views.py builds on Function)

@@ -95,11 +95,11 @@ class GradHooks:
             if t is None:
                 continue
             if t.grad is None:
-                t.grad = (
+                t._grad = (
                     grad.clone() if create_graph else Tensor._make(grad._data.copy(), False, None)
                 )
             else:
-                t.grad = Tensor._make(np.asarray(t.grad._data + grad._data), False, None)
+                t._grad = Tensor._make(np.asarray(t.grad._data + grad._data), False, None)
 
 
 def _hook_name(fn: Callable[..., Any]) -> str:

@@ -41,8 +41,8 @@ class Add(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        x, y = ctx.inputs
-        return unbroadcast(grad, x.shape), unbroadcast(grad, y.shape)
+        x_shape, y_shape = ctx.input_shapes
+        return unbroadcast(grad, x_shape), unbroadcast(grad, y_shape)
 
     @staticmethod
     def jvp(ctx, tx, ty):
@@ -59,9 +59,9 @@ class Sub(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        x, y = ctx.inputs
-        gy = unbroadcast(-grad, y.shape) if ctx.needs_input_grad[1] else None
-        return unbroadcast(grad, x.shape), gy
+        x_shape, y_shape = ctx.input_shapes
+        gy = unbroadcast(-grad, y_shape) if ctx.needs_input_grad[1] else None
+        return unbroadcast(grad, x_shape), gy
 
     @staticmethod
     def jvp(ctx, tx, ty):
@@ -83,9 +83,9 @@ class Mul(Function):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        a, b = ctx.inputs
-        gx = unbroadcast(grad * y, a.shape) if ctx.needs_input_grad[0] else None
-        gy = unbroadcast(grad * x, b.shape) if ctx.needs_input_grad[1] else None
+        x_shape, y_shape = ctx.input_shapes
+        gx = unbroadcast(grad * y, x_shape) if ctx.needs_input_grad[0] else None
+        gy = unbroadcast(grad * x, y_shape) if ctx.needs_input_grad[1] else None
         return gx, gy
 
     @staticmethod
@@ -106,9 +106,9 @@ class Div(Function):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        a, b = ctx.inputs
-        gx = unbroadcast(grad / y, a.shape) if ctx.needs_input_grad[0] else None
-        gy = unbroadcast(-grad * x / (y * y), b.shape) if ctx.needs_input_grad[1] else None
+        x_shape, y_shape = ctx.input_shapes
+        gx = unbroadcast(grad / y, x_shape) if ctx.needs_input_grad[0] else None
+        gy = unbroadcast(-grad * x / (y * y), y_shape) if ctx.needs_input_grad[1] else None
         return gx, gy
 
     @staticmethod
@@ -202,9 +202,9 @@ def _tie_weights(wins: np.ndarray, ties: np.ndarray, dtype: np.dtype) -> np.ndar
 
 
 def _split_between(ctx: Function, grad: Tensor) -> tuple[Tensor, Tensor]:
-    x, y = ctx.inputs
+    x_shape, y_shape = ctx.input_shapes
     w = _const(ctx.weight_x)
-    return unbroadcast(grad * w, x.shape), unbroadcast(grad * (1 - w), y.shape)
+    return unbroadcast(grad * w, x_shape), unbroadcast(grad * (1 - w), y_shape)
 
 
 def _blend(ctx: Function, tx: Tensor | None, ty: Tensor | None) -> Tensor | None:
@@ -220,13 +220,15 @@ class Where(Function):
 
     @staticmethod
     def forward(ctx, cond, x, y):
+        ctx.save_for_backward(cond)
         return np.where(cond._data, x._data, y._data)
 
     @staticmethod
     def backward(ctx, grad):
-        cond, x, y = ctx.inputs
-        gx = unbroadcast(masked(grad, cond._data), x.shape) if ctx.needs_input_grad[1] else None
-        gy = unbroadcast(masked(grad, ~cond._data), y.shape) if ctx.needs_input_grad[2] else None
+        (cond,) = ctx.saved_tensors
+        _, x_shape, y_shape = ctx.input_shapes
+        gx = unbroadcast(masked(grad, cond._data), x_shape) if ctx.needs_input_grad[1] else None
+        gy = unbroadcast(masked(grad, ~cond._data), y_shape) if ctx.needs_input_grad[2] else None
         return None, gx, gy
 
     @staticmethod
@@ -483,17 +485,41 @@ class Cast(Function):
 
     @staticmethod
     def forward(ctx, x, *, dtype):
+        ctx.input_dtype = x.dtype
         return x._data.astype(dtype)
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.inputs
-        return Cast.apply(grad, dtype=x.dtype)
+        return Cast.apply(grad, dtype=ctx.input_dtype)
 
     @staticmethod
     def jvp(ctx, tx):
         """Forward mode: dz = dx converted to z's dtype."""
         return Cast.apply(tx, dtype=ctx.output.dtype)
+
+
+class Copy(Function):
+    """z = src broadcast to x's shape and cast to x's dtype (``x.copy_(src)``, ``fill_``).
+
+    x's old values are forgotten:  dL/dx = 0,  dL/dsrc = dL/dz summed back to src's shape.
+    """
+
+    @staticmethod
+    def forward(ctx, x, src):
+        return np.broadcast_to(src._data, x.shape).astype(x.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        gx = _const(np.zeros(grad.shape, grad.dtype)) if ctx.needs_input_grad[0] else None
+        gsrc = unbroadcast(grad, ctx.input_shapes[1]) if ctx.needs_input_grad[1] else None
+        return gx, gsrc
+
+    @staticmethod
+    def jvp(ctx, tx, tsrc):
+        """Forward mode: dz = dsrc broadcast to x's shape and cast to its dtype (dx is lost)."""
+        if tsrc is None:
+            return None  # the output does not depend on x's old values
+        return Cast.apply(tsrc, dtype=ctx.output.dtype)  # propagate broadcasts it
 
 
 class Clone(Function):

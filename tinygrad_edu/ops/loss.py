@@ -79,6 +79,7 @@ class MSELoss(Function):
     def forward(ctx, x, y, *, reduction="mean"):
         if x.shape != y.shape or x._data.size == 0:
             raise ValueError(f"MSELoss: needs equal non-empty shapes, got {x.shape} and {y.shape}")
+        ctx.save_for_backward(x, y)
         diff = x._data - y._data
         n = diff.size if reduction == "mean" else 1
         ctx.scale = 2.0 / n
@@ -86,7 +87,7 @@ class MSELoss(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        x, y = ctx.inputs
+        x, y = ctx.saved_tensors
         gx = (x - y) * (grad * ctx.scale)
         return gx, -gx if ctx.needs_input_grad[1] else None
 

@@ -33,6 +33,9 @@ class Matmul(Function):
 
     @staticmethod
     def forward(ctx, x, y):
+        # Keep only what each gradient reads: Y for dL/dX, X for dL/dY.
+        needs = ctx.needs_input_grad
+        ctx.save_for_backward(x if needs[1] else None, y if needs[0] else None)
         try:
             return np.matmul(x._data, y._data)
         except ValueError:
@@ -40,22 +43,23 @@ class Matmul(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        x, y = ctx.inputs
+        x, y = ctx.saved_tensors
+        x_shape, y_shape = ctx.input_shapes
         # View 1-D operands as matrices so one formula covers every case.
-        x2 = x.unsqueeze(0) if x.ndim == 1 else x
-        y2 = y.unsqueeze(-1) if y.ndim == 1 else y
+        x2_shape = (1, *x_shape) if len(x_shape) == 1 else x_shape
+        y2_shape = (*y_shape, 1) if len(y_shape) == 1 else y_shape
         g2 = grad  # restore the removed axes: m (for a 1-D y) first, then n (for a 1-D x)
-        if y.ndim == 1:
+        if len(y_shape) == 1:
             g2 = g2.unsqueeze(-1)
-        if x.ndim == 1:
+        if len(x_shape) == 1:
             g2 = g2.unsqueeze(-2)
         gx = gy = None
         if ctx.needs_input_grad[0]:
-            gx = unbroadcast(g2 @ y2.transpose(-1, -2), x2.shape)
-            gx = gx.reshape(x.shape) if x.ndim == 1 else gx
+            gx = unbroadcast(g2 @ y.reshape(y2_shape).transpose(-1, -2), x2_shape)
+            gx = gx.reshape(x_shape) if len(x_shape) == 1 else gx
         if ctx.needs_input_grad[1]:
-            gy = unbroadcast(x2.transpose(-1, -2) @ g2, y2.shape)
-            gy = gy.reshape(y.shape) if y.ndim == 1 else gy
+            gy = unbroadcast(x.reshape(x2_shape).transpose(-1, -2) @ g2, y2_shape)
+            gy = gy.reshape(y_shape) if len(y_shape) == 1 else gy
         return gx, gy
 
     @staticmethod
@@ -93,6 +97,10 @@ class Linear(Function):
         if x._data.dtype != w.dtype or (b is not None and b.dtype != w.dtype):
             dtypes = [t.dtype for t in (x, weight, bias) if t is not None]
             raise TypeError(f"linear: input, weight and bias must share a dtype, got {dtypes}")
+        # Keep only what each gradient reads: W for dL/dx, x for dL/dW.
+        needs = ctx.needs_input_grad
+        ctx.save_for_backward(x if needs[1] else None, weight if needs[0] else None)
+        ctx.weight_shape = w.shape
         out = np.matmul(x._data, w.T)
         if b is not None:
             out += b
@@ -100,11 +108,13 @@ class Linear(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        x, weight = ctx.inputs[0], ctx.inputs[1]
+        x, weight = ctx.saved_tensors
         needs = ctx.needs_input_grad
         gx = grad @ weight if needs[0] else None
-        if x.ndim != 2:  # fold the leading axes into one batch axis
-            grad, x = grad.reshape(-1, weight.shape[0]), x.reshape(-1, weight.shape[1])
+        if grad.ndim != 2:  # fold the leading axes into one batch axis
+            out_features, in_features = ctx.weight_shape
+            grad = grad.reshape(-1, out_features)
+            x = x.reshape(-1, in_features) if x is not None else None
         gw = grad.T @ x if needs[1] else None
         gb = grad.sum(0) if len(needs) == 3 and needs[2] else None
         return (gx, gw, gb)[: len(needs)]

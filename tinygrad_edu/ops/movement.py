@@ -17,6 +17,8 @@ from tinygrad_edu.tensor import Tensor
 class Reshape(Function):
     """z = x with a new shape (same elements, same order).   dL/dx = reshape(dL/dz, x.shape)."""
 
+    is_view = True
+
     @staticmethod
     def forward(ctx, x, *, shape):
         try:
@@ -29,8 +31,7 @@ class Reshape(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.inputs
-        return grad.reshape(x.shape)
+        return grad.reshape(ctx.input_shapes[0])
 
     @staticmethod
     def jvp(ctx, tx):
@@ -40,6 +41,8 @@ class Reshape(Function):
 
 class Permute(Function):
     """z = x with its axes reordered by ``dims``.   dL/dx = dL/dz permuted by the inverse."""
+
+    is_view = True
 
     @staticmethod
     def forward(ctx, x, *, dims):
@@ -63,6 +66,8 @@ class Expand(Function):
     dL/dx = dL/dz summed over the copies: ``unbroadcast``.
     """
 
+    is_view = True
+
     @staticmethod
     def forward(ctx, x, *, shape):
         try:
@@ -75,8 +80,7 @@ class Expand(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.inputs
-        return unbroadcast(grad, x.shape)
+        return unbroadcast(grad, ctx.input_shapes[0])
 
     @staticmethod
     def jvp(ctx, tx):
@@ -91,11 +95,16 @@ class GetItem(Function):
     gradients. That is ``IndexAdd`` below.
     """
 
+    is_view = True  # for basic indexing (ints, slices); an index array makes a copy
+
     @staticmethod
     def forward(ctx, x, *, index):
         ctx.index = index
+        parts = index if isinstance(index, tuple) else (index,)
+        if not any(p is Ellipsis for p in parts):
+            parts = (*parts, Ellipsis)  # a[0] of a vector is then a 0-d view, not a copy
         try:
-            return x._data[index]
+            return x._data[parts]
         except IndexError as e:
             raise IndexError(
                 f"index {index!r} is invalid for a tensor of shape {x.shape}: {e}"
@@ -103,8 +112,7 @@ class GetItem(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.inputs
-        return IndexAdd.apply(grad, index=ctx.index, shape=x.shape)
+        return IndexAdd.apply(grad, index=ctx.index, shape=ctx.input_shapes[0])
 
     @staticmethod
     def jvp(ctx, tx):
@@ -136,6 +144,41 @@ class IndexAdd(Function):
     def jvp(ctx, tg):
         """Forward mode: dz = zeros(shape) with dg added at ``index`` (the op is linear)."""
         return IndexAdd.apply(tg, index=ctx.index, shape=ctx.output.shape)
+
+
+class SetItem(Function):
+    """z = x with z[index] = v (``x[index] = v`` recorded; v broadcast to the indexed part).
+
+    dL/dx = dL/dz with zeros at ``index`` (those values of x were overwritten),
+    dL/dv = (dL/dz)[index], summed back to v's shape.
+    """
+
+    @staticmethod
+    def forward(ctx, x, v, *, index):
+        ctx.index = index
+        out = x._data.copy()
+        out[index] = v._data
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        gx = gv = None
+        if ctx.needs_input_grad[0]:
+            keep = np.ones(grad.shape, dtype=bool)
+            keep[ctx.index] = False
+            gx = grad.where(Tensor._make(keep, False, None), 0.0)
+        if ctx.needs_input_grad[1]:
+            gv = unbroadcast(grad[ctx.index], ctx.input_shapes[1])
+        return gx, gv
+
+    @staticmethod
+    def jvp(ctx, tx, tv):
+        """Forward mode: dz = dx with dz[index] = dv (a missing tangent counts as 0)."""
+        x_shape, v_shape = ctx.input_shapes
+        dtype = ctx.output.dtype
+        dx = tx if tx is not None else Tensor._make(np.zeros(x_shape, dtype), False, None)
+        dv = tv if tv is not None else Tensor._make(np.zeros(v_shape, dtype), False, None)
+        return SetItem.apply(dx, dv, index=ctx.index)
 
 
 def _has_integer_array(index) -> bool:

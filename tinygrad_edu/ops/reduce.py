@@ -22,14 +22,14 @@ def kept_shape(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> tuple[in
     return tuple(1 if i in axes else n for i, n in enumerate(shape))
 
 
-def _spread(grad: Tensor, x: Tensor, axes: tuple[int, ...] | None) -> Tensor:
+def _spread(grad: Tensor, shape: tuple[int, ...], axes: tuple[int, ...] | None) -> Tensor:
     """Put a reduced gradient back in keepdim form and copy it across the reduced axes.
 
     (A 0-d gradient of a sum over all axes broadcasts as it is: no reshape needed.)
     """
-    if grad.ndim != x.ndim and grad.ndim != 0:
-        grad = grad.reshape(kept_shape(x.shape, axes))
-    return grad if grad.shape == x.shape else Expand.apply(grad, shape=x.shape)
+    if grad.ndim != len(shape) and grad.ndim != 0:
+        grad = grad.reshape(kept_shape(shape, axes))
+    return grad if grad.shape == shape else Expand.apply(grad, shape=shape)
 
 
 class Sum(Function):
@@ -42,8 +42,7 @@ class Sum(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.inputs
-        return _spread(grad, x, ctx.axes)
+        return _spread(grad, ctx.input_shapes[0], ctx.axes)
 
     @staticmethod
     def jvp(ctx, tx):
@@ -75,8 +74,7 @@ class _Extreme(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.inputs
-        return _spread(grad, x, ctx.axes) * Tensor._make(ctx.share, False, None)
+        return _spread(grad, ctx.input_shapes[0], ctx.axes) * Tensor._make(ctx.share, False, None)
 
     @staticmethod
     def jvp(ctx, tx):

@@ -109,6 +109,7 @@ class Adagrad(Optimizer):
                 if p.grad is None:
                     continue
                 theta = p._data
+                p._bump_version()  # θ changes in place: a graph that saved p must notice
                 state = self.state[p]
                 if len(state) == 0:
                     # A group added later with add_param_group: create the state now.

@@ -118,6 +118,7 @@ class Adam(Optimizer):
                 if p.grad is None:
                     continue
                 theta = p._data
+                p._bump_version()  # θ changes in place: a graph that saved p must notice
                 state = self.state[p]
                 if len(state) == 0:
                     state["step"] = _new_step_counter()

@@ -102,6 +102,7 @@ class RMSprop(Optimizer):
                 if p.grad is None:
                     continue
                 theta = p._data
+                p._bump_version()  # θ changes in place: a graph that saved p must notice
                 state = self.state[p]
                 if len(state) == 0:
                     state["step"] = _new_step_counter()

@@ -90,6 +90,7 @@ class SGD(Optimizer):
                 if p.grad is None:
                     continue
                 theta = p._data
+                p._bump_version()  # θ changes in place: a graph that saved p must notice
                 scratch, tmp = self._buffers(p, 2)
                 # d = (-g if maximize else g) + λ·θ
                 d = _direction(
