@@ -240,7 +240,7 @@ def propagate(ctx: Any, args: tuple[Any, ...], out: Tensor) -> Tensor:
             f"through it. Define jvp(ctx, *tangents) on {cls.__name__} (beside its backward), "
             "or compute this derivative in reverse mode."
         )
-    recorded = out.grad_fn is not None
+    recorded = out._grad_fn is not None
     if not recorded:  # apply keeps nothing for an unrecorded op; the rule needs the inputs
         ctx._inputs = args
         ctx._input_versions = tuple([a._version if isinstance(a, Tensor) else 0 for a in args])
