@@ -127,6 +127,22 @@ def test_reverse_over_forward_a_tangent_has_a_graph_when_its_primal_requires_gra
     np.testing.assert_allclose(g._data, -np.sin(x._data) * v._data, rtol=1e-14)
 
 
+def test_tangents_flow_without_recording_and_a_tangent_that_requires_grad_keeps_its_graph():
+    x = t64([0.5, -1.0])
+    v = t64([1.0, 2.0], requires_grad=True)
+    with tg.no_grad(), fwAD.dual_level():  # nothing recorded: the rules still run
+        tangent = fwAD.unpack_dual(fwAD.make_dual(x, v.detach()).exp().softmax(0)).tangent
+        assert not tangent.requires_grad
+    s = np.exp(np.exp(x._data)) / np.exp(np.exp(x._data)).sum()
+    jac = (np.diag(s) - np.outer(s, s)) * np.exp(x._data)
+    np.testing.assert_allclose(tangent._data, jac @ v._data, rtol=1e-14)
+    with fwAD.dual_level():  # x needs no grad, v does: the tangent is a function of v
+        tangent = fwAD.unpack_dual(fwAD.make_dual(x, v).exp().softmax(0)).tangent
+    assert tangent.requires_grad
+    (g,) = grad((tangent * t64([1.0, -1.0])).sum(), v)
+    np.testing.assert_allclose(g._data, jac.T @ [1.0, -1.0], rtol=1e-14)
+
+
 class Twice(Function):
     """y = 2 x, with no forward-mode rule."""
 

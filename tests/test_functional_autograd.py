@@ -93,6 +93,14 @@ def test_vjp_and_jvp_are_the_two_products_with_one_jacobian():
     assert not (out.requires_grad or ju.requires_grad or jv.requires_grad)
 
 
+def test_vectorize_is_accepted_and_changes_nothing():
+    x = t64([0.5, 1.5, -0.2])
+    f = lambda t: (t.exp() * t.sum()).tanh()  # noqa: E731
+    np.testing.assert_array_equal(AF.jacobian(f, x, vectorize=True)._data, AF.jacobian(f, x)._data)
+    g = lambda t: (t.exp() * t.sum()).tanh().sum()  # noqa: E731
+    np.testing.assert_array_equal(AF.hessian(g, x, vectorize=True)._data, AF.hessian(g, x)._data)
+
+
 def test_create_graph_keeps_the_graph_and_a_second_derivative_works():
     x = t64([0.5, 1.5], requires_grad=True)
     jac = AF.jacobian(lambda t: t**3, x, create_graph=True)

@@ -267,8 +267,8 @@ def propagate(ctx: Any, args: tuple[Any, ...], out: Tensor) -> Tensor:
     finally:
         GradMode.enabled = previous
         ForwardAD.enabled = True
-        if temporary_output:
-            ctx._output_data = None
+        if temporary_output and (recorded or not grad_mode):
+            ctx._output_data = None  # (kept for a dead-end node the tangent's graph reaches)
     _set_tangent(out, tangent)
     if recorded:  # for backward formulas that read ctx.output (forward over reverse)
         ctx._output_tangent = (ForwardAD.generation, tangent)
