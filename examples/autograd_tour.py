@@ -13,6 +13,8 @@ Run it: python examples/autograd_tour.py
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 import tinygrad_edu as tg
@@ -189,7 +191,20 @@ def jacobians_and_hessians() -> None:
     print("Cost: forward mode needs n_in passes, each a forward with tangents (~2-3 forwards);")
     print("reverse mode one forward plus n_out backwards (~2 forwards each). A loss has one")
     print("output, so its gradient is one backward; a layer that widens its input is cheaper")
-    print("column by column. functional.jacobian(f, x, strategy='forward-mode' or")
+    print("column by column. Timed on a 64 -> 8 layer and an 8 -> 64 layer:")
+    for n_in, n_out in [(64, 8), (8, 64)]:
+        V = tg.tensor(rng.standard_normal((n_out, n_in)) / 8)
+        u = tg.tensor(rng.standard_normal(n_in))
+        times = {}
+        for strategy in ("forward-mode", "reverse-mode"):
+            start = time.perf_counter()
+            AF.jacobian(lambda u, V=V: (V @ u).tanh(), u, strategy=strategy)
+            times[strategy] = (time.perf_counter() - start) * 1000
+        print(
+            f"  {n_in:2d} -> {n_out:2d}: forward mode {n_in} passes {times['forward-mode']:5.1f} "
+            f"ms, reverse mode {n_out} passes {times['reverse-mode']:5.1f} ms"
+        )
+    print("functional.jacobian(f, x, strategy='forward-mode' or")
     print(
         "'reverse-mode') does either:",
         np.allclose(
