@@ -6,7 +6,10 @@ that, for every drawn example, checks
   differences),
 - that neither forward nor backward mutates the inputs or the incoming gradient,
 - that every leaf's ``.grad`` has the leaf's shape and dtype and shares memory with no
-  other array (the incoming gradient, the data, another leaf's grad).
+  other array (the incoming gradient, the data, another leaf's grad),
+- that forward mode and reverse mode are transposes of one Jacobian J:
+  ``<u, J v> == <J^T u, v>`` in float64 for random u and v, with tangents on all the
+  inputs and on each input alone (``check_forward_reverse``).
 
 Usage::
 
@@ -26,7 +29,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import tinygrad_edu as tg
-from tinygrad_edu.autograd import gradcheck, gradgradcheck
+from tinygrad_edu.autograd import forward_ad as fwAD
+from tinygrad_edu.autograd import grad, gradcheck, gradgradcheck
 
 
 def leaves(arrays) -> list[tg.Tensor]:
@@ -61,12 +65,45 @@ def check_example(op, reference, arrays, kwargs, second_order=True, rtol=1e-12, 
         for other in others + [y.grad._data for y in xs[:k] if y.grad is not None]:
             assert not np.shares_memory(x.grad._data, other), "a .grad shares memory"
 
+    check_forward_reverse(op, originals, kwargs)
+
     # first and second derivatives against central differences
     xs = leaves(originals)
     fn = functools.partial(op, **kwargs)
     assert gradcheck(fn, xs)
     if second_order:
         assert gradgradcheck(fn, xs)
+
+
+def check_forward_reverse(op, arrays, kwargs, tol=1e-10):
+    """Forward mode gives J v, reverse mode J^T u: check <u, J v> == <J^T u, v>.
+
+    Tangents v go on every input, then on each input alone (the others carry none, which
+    exercises each rule's "no tangent" branches). Relative tolerance ``tol`` in float64.
+    """
+    rng = np.random.default_rng(1)
+    n = len(arrays)
+    subsets = [tuple(range(n))] + ([(i,) for i in range(n)] if n > 1 else [])
+    for subset in subsets:
+        xs = leaves(arrays)
+        vs = {i: rng.uniform(-1, 1, np.shape(arrays[i])) for i in subset}
+        with fwAD.dual_level():
+            args = [fwAD.make_dual(x, tg.tensor(vs[i])) if i in vs else x for i, x in enumerate(xs)]
+            out = op(*args, **kwargs)
+            jv = fwAD.unpack_dual(out).tangent
+        assert jv is None or (jv.shape == out.shape and jv.dtype == out.dtype)
+        jv = np.zeros(out.shape) if jv is None else jv._data
+        u = rng.uniform(-1, 1, out.shape)
+        used = [xs[i] for i in subset]
+        grads = grad(out, used, tg.tensor(u), allow_unused=True) if out.requires_grad else ()
+        lhs = float(np.sum(u * jv))
+        terms = [np.sum(g._data * vs[i]) for g, i in zip(grads, subset) if g is not None]
+        rhs = float(np.sum(terms))
+        scale = float(np.sum(np.abs(u * jv))) + float(np.sum(np.abs(terms)))
+        assert abs(lhs - rhs) <= tol * (1 + scale), (
+            f"<u, J v> = {lhs!r} (forward mode) but <J^T u, v> = {rhs!r} (reverse mode), "
+            f"tangents on inputs {subset}"
+        )
 
 
 def op_test(op, reference, case, second_order=True, rtol=1e-12, atol=1e-12):

@@ -274,8 +274,8 @@ class Tensor:
         if dtype is None or np.dtype(dtype) == self._data.dtype:
             return self
         dtype = np.dtype(dtype)
-        if self._requires_grad and dtypes.is_floating(dtype):
-            return E.Cast.apply(self, dtype=dtype)
+        if (self._requires_grad or ForwardAD.enabled) and dtypes.is_floating(dtype):
+            return E.Cast.apply(self, dtype=dtype)  # (recorded, or carrying a tangent)
         return Tensor._make(self._data.astype(dtype), False, None)
 
     def cpu(self) -> Tensor:
@@ -1035,6 +1035,7 @@ def _grad_hooks(t: Tensor) -> GradHooks:
 # The ops import Tensor from this module, so they are imported at the bottom.
 from tinygrad_edu import random as _random  # noqa: E402
 from tinygrad_edu.autograd import engine, views  # noqa: E402
+from tinygrad_edu.autograd.forward_ad import ForwardAD  # noqa: E402
 from tinygrad_edu.autograd.hooks import GradHooks, RemovableHandle  # noqa: E402
 from tinygrad_edu.ops import elementwise as E  # noqa: E402
 from tinygrad_edu.ops import matmul as MM  # noqa: E402

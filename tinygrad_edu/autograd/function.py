@@ -33,7 +33,9 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu.autograd import forward_ad as _forward_ad
 from tinygrad_edu.autograd.anomaly import AnomalyMode, forward_stack
+from tinygrad_edu.autograd.forward_ad import ForwardAD
 from tinygrad_edu.autograd.grad_mode import GradMode
 from tinygrad_edu.autograd.hooks import GradHooks
 from tinygrad_edu.tensor import Clock, Tensor
@@ -106,6 +108,8 @@ class Function:
             t = _make_tensor(out, False, None) if type(out) is np.ndarray else _wrap(cls, out)
             if cls.is_view:
                 views.mark_view(t, args[0], cls, kwargs)
+            if ForwardAD.enabled:  # forward-mode AD (autograd/forward_ad.py): tangents ride along
+                _forward_ad.propagate(ctx, args, t)
             return t
         ctx.needs_input_grad = needs
         GradMode.enabled = False  # forward itself is never recorded
@@ -123,6 +127,8 @@ class Function:
             ctx._stack = forward_stack()
         if cls.is_view:
             views.mark_view(t, args[0], cls, kwargs)
+        if ForwardAD.enabled:  # forward-mode AD (autograd/forward_ad.py): tangents ride along
+            _forward_ad.propagate(ctx, args, t)
         return t
 
     # ----------------------------------------------------------------- saving state
@@ -187,6 +193,8 @@ class Function:
                 f"inplace operation: the output 0 of {self.name()} (shape {data.shape}) was "
                 "changed in place after it was computed. Use .clone() before changing it in place."
             )
+        if ForwardAD.enabled:  # forward over reverse: the output keeps its tangent
+            return _forward_ad.saved_output(self, data)
         if GradMode.enabled:
             return _make_tensor(data, True, self)
         return _make_tensor(data, False, None)

@@ -11,8 +11,14 @@ with grad_output = e_j gives row j of the Jacobian). They must agree within
 the difference quotient is about 1e-10; in float32 it is about 0.1, which is why the check
 wants float64 inputs.
 
+``check_forward_ad=True`` also checks forward mode: one pass per input element with that
+element's tangent set to 1 (``forward_ad.make_dual``) gives a column of the Jacobian, which
+must match the same central differences; ``check_backward_ad=False`` skips reverse mode.
+
 ``gradgradcheck`` does the same for second derivatives by checking the function
-(x, v) -> grad(f(x), x, grad_outputs=v, create_graph=True). It does not check first
+(x, v) -> grad(f(x), x, grad_outputs=v, create_graph=True): in reverse mode
+(``check_rev_over_rev``, on by default) and, with ``check_fwd_over_rev=True``, by pushing
+tangents through that gradient's graph (forward over reverse). It does not check first
 derivatives, so run both.
 """
 
@@ -24,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu.autograd import forward_ad
 from tinygrad_edu.autograd.engine import grad as autograd_grad
 from tinygrad_edu.autograd.grad_mode import enable_grad, no_grad
 from tinygrad_edu.random import rng
@@ -41,9 +48,14 @@ def gradcheck(
     atol: float = 1e-5,
     rtol: float = 1e-3,
     raise_exception: bool = True,
+    *,
+    check_forward_ad: bool = False,
+    check_backward_ad: bool = True,
 ) -> bool:
     """True if backward's gradients of ``fn(*inputs)`` match central differences.
 
+    With ``check_forward_ad=True`` the Jacobian from forward mode (dual tensors) must match
+    them too; ``check_backward_ad=False`` leaves reverse mode out.
     On a mismatch raises ``GradcheckError`` (or returns False with
     ``raise_exception=False``) naming the output, the input, the element with the worst
     error, its numerical and analytical values, and both Jacobians when they are small.
@@ -67,7 +79,7 @@ def gradcheck(
     outputs = _outputs(fn(*inputs))
     numerical = _numerical_jacobians(fn, inputs, diff, eps)
     for k, out in enumerate(outputs):
-        if out.dtype.kind != "f":
+        if out.dtype.kind != "f" or not check_backward_ad:
             continue
         for slot, i in enumerate(diff):
             num = numerical[k][slot]
@@ -77,6 +89,27 @@ def gradcheck(
                 if raise_exception:
                     raise GradcheckError(failure)
                 return False
+    if check_forward_ad:
+        for slot, i in enumerate(diff):
+            forward = _forward_jacobians(fn, inputs, i)
+            for k, out in enumerate(outputs):
+                if out.dtype.kind != "f":
+                    continue
+                failure = _compare(
+                    numerical[k][slot],
+                    forward[k],
+                    atol,
+                    rtol,
+                    k,
+                    i,
+                    inputs[i].shape,
+                    out.shape,
+                    mode="forward mode",
+                )
+                if failure:
+                    if raise_exception:
+                        raise GradcheckError(failure)
+                    return False
     return True
 
 
@@ -88,11 +121,16 @@ def gradgradcheck(
     atol: float = 1e-5,
     rtol: float = 1e-3,
     raise_exception: bool = True,
+    *,
+    check_fwd_over_rev: bool = False,
+    check_rev_over_rev: bool = True,
 ) -> bool:
     """True if the second derivatives of ``fn`` match finite differences of its gradient.
 
     Checks ``(inputs, v) -> d(fn(inputs))/d(inputs) . v`` with gradcheck, where the
-    ``grad_outputs`` v are drawn uniformly from [-1, 1) unless given.
+    ``grad_outputs`` v are drawn uniformly from [-1, 1) unless given: by reverse mode
+    through the gradient (``check_rev_over_rev``) and/or forward mode through it
+    (``check_fwd_over_rev``).
     """
     inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
     outputs = [o for o in _outputs(fn(*inputs)) if o.requires_grad]
@@ -118,7 +156,16 @@ def gradgradcheck(
             for g, i in zip(grads, diff)
         )
 
-    return gradcheck(first_derivatives, (*inputs, *grad_outputs), eps, atol, rtol, raise_exception)
+    return gradcheck(
+        first_derivatives,
+        (*inputs, *grad_outputs),
+        eps,
+        atol,
+        rtol,
+        raise_exception,
+        check_forward_ad=check_fwd_over_rev,
+        check_backward_ad=check_rev_over_rev,
+    )
 
 
 # --------------------------------------------------------------------------- internals
@@ -176,6 +223,31 @@ def _analytical_jacobian(out: Tensor, x: Tensor, k: int) -> np.ndarray:
     return jac
 
 
+def _forward_jacobians(fn: Callable[..., Any], inputs: tuple[Any, ...], i: int) -> list:
+    """d output_k / d input_i for every output k, shaped (input numel, output numel) like the
+    numerical ones: row r is the output tangents of one forward-mode pass whose only tangent
+    is e_r on input i (a column of the Jacobian per pass)."""
+    x = inputs[i]
+    rows: list[list[np.ndarray]] | None = None
+    for r in range(x._data.size):
+        direction = np.zeros(x.shape, x.dtype)
+        direction.reshape(-1)[r] = 1
+        with forward_ad.dual_level():
+            args = list(inputs)
+            args[i] = forward_ad.make_dual(x, Tensor(direction))
+            unpacked = [forward_ad.unpack_dual(o) for o in _outputs(fn(*args))]
+        if rows is None:
+            rows = [[] for _ in unpacked]
+        for k, (p, t) in enumerate(unpacked):
+            rows[k].append(
+                np.zeros(p._data.size) if t is None else t._data.astype(np.float64).reshape(-1)
+            )
+    if rows is None:  # an empty input: no passes, zero rows
+        outputs = _outputs(fn(*inputs))
+        return [np.zeros((0, o._data.size)) for o in outputs]
+    return [np.stack(r) if r else np.zeros((0, 0)) for r in rows]
+
+
 def _compare(
     num: np.ndarray,
     ana: np.ndarray,
@@ -185,6 +257,7 @@ def _compare(
     i: int,
     in_shape: tuple[int, ...],
     out_shape: tuple[int, ...],
+    mode: str = "analytical",
 ) -> str | None:
     """None if close; else a message locating the worst element."""
     with np.errstate(invalid="ignore"):
@@ -196,11 +269,12 @@ def _compare(
     r, c = np.unravel_index(int(np.argmax(excess)), excess.shape)
     in_index = np.unravel_index(r, in_shape) if in_shape else ()
     out_index = np.unravel_index(c, out_shape) if out_shape else ()
+    computed = "" if mode == "analytical" else f" computed with {mode}"
     message = (
-        f"Jacobian mismatch for output {k} with respect to input {i}: "
+        f"Jacobian{computed} mismatch for output {k} with respect to input {i}: "
         f"{int(bad.sum())} of {bad.size} entries differ.\n"
         f"Worst: d output{k}{list(map(int, out_index))} / d input{i}{list(map(int, in_index))}"
-        f" numerical {num[r, c]:.10g}, analytical {ana[r, c]:.10g}, "
+        f" numerical {num[r, c]:.10g}, {mode} {ana[r, c]:.10g}, "
         f"|difference| {abs(ana[r, c] - num[r, c]):.3g} > atol + rtol*|numerical| = "
         f"{atol + rtol * abs(num[r, c]):.3g}"
     )
@@ -208,6 +282,6 @@ def _compare(
         message += (
             "\nJacobians have shape (input numel, output numel):"
             f"\nnumerical:\n{np.array2string(num, precision=6)}"
-            f"\nanalytical:\n{np.array2string(ana, precision=6)}"
+            f"\n{mode}:\n{np.array2string(ana, precision=6)}"
         )
     return message

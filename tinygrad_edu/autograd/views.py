@@ -32,6 +32,8 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu.autograd import forward_ad
+from tinygrad_edu.autograd.forward_ad import ForwardAD
 from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.autograd.grad_mode import GradMode, no_grad
 from tinygrad_edu.tensor import Tensor
@@ -120,6 +122,8 @@ def inplace(
     recorded it also builds the history of the new value. ``direct``, if given, does the
     same write straight in NumPy; it is used when nothing is recorded.
     """
+    if ForwardAD.enabled:  # in-place ops on dual tensors raise (forward_ad.py)
+        forward_ad.check_inplace(t, name, other)
     record = _check(t, name, other)
     if not t._data.flags.writeable:
         raise RuntimeError(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tinygrad_edu.autograd.forward_ad import sum_tangents
 from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.ops.broadcast import unbroadcast
 from tinygrad_edu.tensor import Tensor
@@ -43,6 +44,11 @@ class Add(Function):
         x_shape, y_shape = ctx.input_shapes
         return unbroadcast(grad, x_shape), unbroadcast(grad, y_shape)
 
+    @staticmethod
+    def jvp(ctx, tx, ty):
+        """Forward mode: dz = dx + dy."""
+        return sum_tangents(tx, ty)
+
 
 class Sub(Function):
     """z = x - y.   dz/dx = 1,  dz/dy = -1."""
@@ -56,6 +62,11 @@ class Sub(Function):
         x_shape, y_shape = ctx.input_shapes
         gy = unbroadcast(-grad, y_shape) if ctx.needs_input_grad[1] else None
         return unbroadcast(grad, x_shape), gy
+
+    @staticmethod
+    def jvp(ctx, tx, ty):
+        """Forward mode: dz = dx - dy."""
+        return sum_tangents(tx, -ty if ty is not None else None)
 
 
 class Mul(Function):
@@ -77,6 +88,12 @@ class Mul(Function):
         gy = unbroadcast(grad * x, y_shape) if ctx.needs_input_grad[1] else None
         return gx, gy
 
+    @staticmethod
+    def jvp(ctx, tx, ty):
+        """Forward mode: dz = y dx + x dy."""
+        x, y = ctx.inputs
+        return sum_tangents(tx * y if tx is not None else None, x * ty if ty is not None else None)
+
 
 class Div(Function):
     """z = x / y.   dz/dx = 1/y,  dz/dy = -x/y^2."""
@@ -93,6 +110,14 @@ class Div(Function):
         gx = unbroadcast(grad / y, x_shape) if ctx.needs_input_grad[0] else None
         gy = unbroadcast(-grad * x / (y * y), y_shape) if ctx.needs_input_grad[1] else None
         return gx, gy
+
+    @staticmethod
+    def jvp(ctx, tx, ty):
+        """Forward mode: dz = dx / y - x dy / y^2."""
+        x, y = ctx.inputs
+        dz_x = tx / y if tx is not None else None
+        dz_y = -ty * x / (y * y) if ty is not None else None
+        return sum_tangents(dz_x, dz_y)
 
 
 class Pow(Function):
@@ -122,6 +147,18 @@ class Pow(Function):
             gy = unbroadcast(grad * dz_dy, y.shape)
         return gx, gy
 
+    @staticmethod
+    def jvp(ctx, tx, ty):
+        """Forward mode: dz = y x^(y-1) dx + x^y log(x) dy  (log(x) taken as 0 where x = 0)."""
+        x, y = ctx.inputs
+        dz_x = dz_y = None
+        if tx is not None:
+            dz_x = tx * y * x ** (y - 1)
+        if ty is not None:  # only then: log of a negative base would give nan * 0
+            one = _const(np.ones((), dtype=x.dtype))
+            dz_y = ty * ctx.output * Log.apply(Where.apply(_const(x._data == 0), one, x))
+        return sum_tangents(dz_x, dz_y)
+
 
 class Maximum(Function):
     """z = max(x, y) elementwise.   dz/dx = 1 where x > y, 1/2 where x = y, else 0."""
@@ -134,6 +171,11 @@ class Maximum(Function):
     @staticmethod
     def backward(ctx, grad):
         return _split_between(ctx, grad)
+
+    @staticmethod
+    def jvp(ctx, tx, ty):
+        """Forward mode: dz = w dx + (1 - w) dy,  w = 1 where x > y, 1/2 where x = y, else 0."""
+        return _blend(ctx, tx, ty)
 
 
 class Minimum(Function):
@@ -148,6 +190,11 @@ class Minimum(Function):
     def backward(ctx, grad):
         return _split_between(ctx, grad)
 
+    @staticmethod
+    def jvp(ctx, tx, ty):
+        """Forward mode: dz = w dx + (1 - w) dy,  w = 1 where x < y, 1/2 where x = y, else 0."""
+        return _blend(ctx, tx, ty)
+
 
 def _tie_weights(wins: np.ndarray, ties: np.ndarray, dtype: np.dtype) -> np.ndarray:
     """The share of the gradient that goes to x: 1 where x wins, 1/2 at a tie, else 0."""
@@ -158,6 +205,14 @@ def _split_between(ctx: Function, grad: Tensor) -> tuple[Tensor, Tensor]:
     x_shape, y_shape = ctx.input_shapes
     w = _const(ctx.weight_x)
     return unbroadcast(grad * w, x_shape), unbroadcast(grad * (1 - w), y_shape)
+
+
+def _blend(ctx: Function, tx: Tensor | None, ty: Tensor | None) -> Tensor | None:
+    """Forward mode of maximum / minimum: w dx + (1 - w) dy, w the share that goes to x."""
+    w = _const(ctx.weight_x)
+    dz_x = tx * w if tx is not None else None
+    dz_y = ty * (1 - w) if ty is not None else None
+    return sum_tangents(dz_x, dz_y)
 
 
 class Where(Function):
@@ -176,6 +231,14 @@ class Where(Function):
         gy = unbroadcast(masked(grad, ~cond._data), y_shape) if ctx.needs_input_grad[2] else None
         return None, gx, gy
 
+    @staticmethod
+    def jvp(ctx, tcond, tx, ty):
+        """Forward mode: dz = dx where cond else dy."""
+        cond = ctx.inputs[0]
+        dz_x = masked(tx, cond._data) if tx is not None else None
+        dz_y = masked(ty, ~cond._data) if ty is not None else None
+        return sum_tangents(dz_x, dz_y)
+
 
 # -------------------------------------------------------------------------- unary ops
 class Neg(Function):
@@ -188,6 +251,11 @@ class Neg(Function):
     @staticmethod
     def backward(ctx, grad):
         return -grad
+
+    @staticmethod
+    def jvp(ctx, tx):
+        """Forward mode: dz = -dx."""
+        return -tx
 
 
 class Exp(Function):
@@ -203,6 +271,11 @@ class Exp(Function):
     def backward(ctx, grad):
         return grad * ctx.output
 
+    @staticmethod
+    def jvp(ctx, tx):
+        """Forward mode: dz = exp(x) dx = z dx."""
+        return tx * ctx.output
+
 
 class Log(Function):
     """z = log(x)  (natural log).   dz/dx = 1/x."""
@@ -216,6 +289,12 @@ class Log(Function):
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         return grad / x
+
+    @staticmethod
+    def jvp(ctx, tx):
+        """Forward mode: dz = dx / x."""
+        (x,) = ctx.saved_tensors
+        return tx / x
 
 
 class Sqrt(Function):
@@ -231,6 +310,11 @@ class Sqrt(Function):
     def backward(ctx, grad):
         return grad / (2 * ctx.output)
 
+    @staticmethod
+    def jvp(ctx, tx):
+        """Forward mode: dz = dx / (2z)."""
+        return tx / (2 * ctx.output)
+
 
 class Abs(Function):
     """z = |x|.   dz/dx = sign(x), with abs'(0) = 0."""
@@ -243,6 +327,11 @@ class Abs(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad * _const(ctx.sign)
+
+    @staticmethod
+    def jvp(ctx, tx):
+        """Forward mode: dz = sign(x) dx."""
+        return tx * _const(ctx.sign)
 
 
 class Sin(Function):
@@ -258,6 +347,12 @@ class Sin(Function):
         (x,) = ctx.saved_tensors
         return grad * x.cos()
 
+    @staticmethod
+    def jvp(ctx, tx):
+        """Forward mode: dz = cos(x) dx."""
+        (x,) = ctx.saved_tensors
+        return tx * x.cos()
+
 
 class Cos(Function):
     """z = cos(x).   dz/dx = -sin(x)."""
@@ -271,6 +366,12 @@ class Cos(Function):
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         return -grad * x.sin()
+
+    @staticmethod
+    def jvp(ctx, tx):
+        """Forward mode: dz = -sin(x) dx."""
+        (x,) = ctx.saved_tensors
+        return -tx * x.sin()
 
 
 class Tanh(Function):
@@ -286,6 +387,12 @@ class Tanh(Function):
     def backward(ctx, grad):
         z = ctx.output
         return grad * (1 - z * z)
+
+    @staticmethod
+    def jvp(ctx, tx):
+        """Forward mode: dz = (1 - z^2) dx."""
+        z = ctx.output
+        return tx * (1 - z * z)
 
 
 class Sigmoid(Function):
@@ -306,6 +413,12 @@ class Sigmoid(Function):
         z = ctx.output
         return grad * z * (1 - z)
 
+    @staticmethod
+    def jvp(ctx, tx):
+        """Forward mode: dz = z (1 - z) dx."""
+        z = ctx.output
+        return tx * z * (1 - z)
+
 
 class Relu(Function):
     """z = max(x, 0).   dz/dx = 1 where x > 0, else 0 (relu'(0) = 0, as PyTorch)."""
@@ -318,6 +431,11 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad):
         return masked(grad, ctx.positive)
+
+    @staticmethod
+    def jvp(ctx, tx):
+        """Forward mode: dz = dx where x > 0, else 0."""
+        return masked(tx, ctx.positive)
 
 
 class LeakyRelu(Function):
@@ -332,6 +450,11 @@ class LeakyRelu(Function):
     @staticmethod
     def backward(ctx, grad):
         return Where.apply(_const(ctx.positive), grad, grad * ctx.slope)
+
+    @staticmethod
+    def jvp(ctx, tx):
+        """Forward mode: dz = dx where x > 0, else slope * dx."""
+        return Where.apply(_const(ctx.positive), tx, tx * ctx.slope)
 
 
 class Clamp(Function):
@@ -351,6 +474,11 @@ class Clamp(Function):
     def backward(ctx, grad):
         return masked(grad, ctx.inside)
 
+    @staticmethod
+    def jvp(ctx, tx):
+        """Forward mode: dz = dx where lo <= x <= hi, else 0."""
+        return masked(tx, ctx.inside)
+
 
 class Cast(Function):
     """z = x converted to another floating dtype.   dz/dx = 1 (cast the gradient back)."""
@@ -363,6 +491,11 @@ class Cast(Function):
     @staticmethod
     def backward(ctx, grad):
         return Cast.apply(grad, dtype=ctx.input_dtype)
+
+    @staticmethod
+    def jvp(ctx, tx):
+        """Forward mode: dz = dx converted to z's dtype."""
+        return Cast.apply(tx, dtype=ctx.output.dtype)
 
 
 class Copy(Function):
@@ -381,6 +514,13 @@ class Copy(Function):
         gsrc = unbroadcast(grad, ctx.input_shapes[1]) if ctx.needs_input_grad[1] else None
         return gx, gsrc
 
+    @staticmethod
+    def jvp(ctx, tx, tsrc):
+        """Forward mode: dz = dsrc broadcast to x's shape and cast to its dtype (dx is lost)."""
+        if tsrc is None:
+            return None  # the output does not depend on x's old values
+        return Cast.apply(tsrc, dtype=ctx.output.dtype)  # propagate broadcasts it
+
 
 class Clone(Function):
     """z = a copy of x.   dz/dx = 1."""
@@ -392,3 +532,8 @@ class Clone(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad
+
+    @staticmethod
+    def jvp(ctx, tx):
+        """Forward mode: dz = a copy of dx."""
+        return Clone.apply(tx)

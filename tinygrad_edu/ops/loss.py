@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tinygrad_edu.autograd.forward_ad import sum_tangents
 from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.tensor import Tensor
 
@@ -53,6 +54,19 @@ class BinaryCrossEntropy(Function):
                 gy = grad * ((1 - x).log().clamp(min=LOG_FLOOR) - x.log().clamp(min=LOG_FLOOR))
         return gx, gy
 
+    @staticmethod
+    def jvp(ctx, tx, ty):
+        """Forward mode: dl = (x - y) / max(x(1-x), 1e-12) dx + (max(log(1-x), -100) -
+        max(log x, -100)) dy."""
+        x, y = ctx.saved_tensors
+        dl_x = dl_y = None
+        if tx is not None:
+            dl_x = tx * (x - y) / (x * (1 - x)).clamp(min=EPSILON)
+        if ty is not None:
+            with np.errstate(divide="ignore"):
+                dl_y = ty * ((1 - x).log().clamp(min=LOG_FLOOR) - x.log().clamp(min=LOG_FLOOR))
+        return sum_tangents(dl_x, dl_y)
+
 
 class MSELoss(Function):
     """l = sum((x - y)^2) / n over all elements: n = their number ('mean') or 1 ('sum').
@@ -77,6 +91,13 @@ class MSELoss(Function):
         gx = (x - y) * (grad * ctx.scale)
         return gx, -gx if ctx.needs_input_grad[1] else None
 
+    @staticmethod
+    def jvp(ctx, tx, ty):
+        """Forward mode: dl = sum(2 (x - y) (dx - dy)) / n."""
+        x, y = ctx.inputs
+        d_diff = sum_tangents(tx, -ty if ty is not None else None)
+        return ((x - y) * d_diff).sum() * ctx.scale
+
 
 class PickedNLL(Function):
     """l = -sum_n x[n, y_n] / n_rows ('mean') or without the division ('sum'), for x (rows, C).
@@ -97,3 +118,8 @@ class PickedNLL(Function):
     @staticmethod
     def backward(ctx, grad):
         return Tensor._make(ctx.onehot, False, None) * (grad * ctx.scale)
+
+    @staticmethod
+    def jvp(ctx, tx):
+        """Forward mode: dl = -sum_n dx[n, y_n] / n_rows (or without the division)."""
+        return (Tensor._make(ctx.onehot, False, None) * tx).sum() * ctx.scale

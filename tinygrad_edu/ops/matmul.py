@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tinygrad_edu.autograd.forward_ad import sum_tangents
 from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.ops.broadcast import unbroadcast
 
@@ -60,6 +61,12 @@ class Matmul(Function):
             gy = unbroadcast(x.reshape(x2_shape).transpose(-1, -2) @ g2, y2_shape)
             gy = gy.reshape(y_shape) if len(y_shape) == 1 else gy
         return gx, gy
+
+    @staticmethod
+    def jvp(ctx, tx, ty):
+        """Forward mode: dZ = dX @ Y + X @ dY."""
+        x, y = ctx.inputs
+        return sum_tangents(tx @ y if tx is not None else None, x @ ty if ty is not None else None)
 
 
 class Linear(Function):
@@ -111,3 +118,11 @@ class Linear(Function):
         gw = grad.T @ x if needs[1] else None
         gb = grad.sum(0) if len(needs) == 3 and needs[2] else None
         return (gx, gw, gb)[: len(needs)]
+
+    @staticmethod
+    def jvp(ctx, tx, tw, tb=None):
+        """Forward mode: dz = dx W^T + x dW^T + db."""
+        x, weight = ctx.inputs[0], ctx.inputs[1]
+        dz_x = tx @ weight.T if tx is not None else None
+        dz_w = x @ tw.T if tw is not None else None
+        return sum_tangents(dz_x, dz_w, tb)

@@ -33,6 +33,11 @@ class Reshape(Function):
     def backward(ctx, grad):
         return grad.reshape(ctx.input_shapes[0])
 
+    @staticmethod
+    def jvp(ctx, tx):
+        """Forward mode: dz = dx with z's shape."""
+        return tx.reshape(ctx.output.shape)
+
 
 class Permute(Function):
     """z = x with its axes reordered by ``dims``.   dL/dx = dL/dz permuted by the inverse."""
@@ -48,6 +53,11 @@ class Permute(Function):
     def backward(ctx, grad):
         inverse = sorted(range(len(ctx.dims)), key=ctx.dims.__getitem__)
         return Permute.apply(grad, dims=tuple(inverse))
+
+    @staticmethod
+    def jvp(ctx, tx):
+        """Forward mode: dz = dx permuted by the same ``dims``."""
+        return Permute.apply(tx, dims=ctx.dims)
 
 
 class Expand(Function):
@@ -71,6 +81,11 @@ class Expand(Function):
     @staticmethod
     def backward(ctx, grad):
         return unbroadcast(grad, ctx.input_shapes[0])
+
+    @staticmethod
+    def jvp(ctx, tx):
+        """Forward mode: dz = dx broadcast to z's shape (the same copies)."""
+        return Expand.apply(tx, shape=ctx.output.shape)
 
 
 class GetItem(Function):
@@ -99,6 +114,11 @@ class GetItem(Function):
     def backward(ctx, grad):
         return IndexAdd.apply(grad, index=ctx.index, shape=ctx.input_shapes[0])
 
+    @staticmethod
+    def jvp(ctx, tx):
+        """Forward mode: dz = dx[index]."""
+        return GetItem.apply(tx, index=ctx.index)
+
 
 class IndexAdd(Function):
     """z = zeros(shape) with g added at ``index`` (np.add.at: repeated indices accumulate).
@@ -119,6 +139,11 @@ class IndexAdd(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad[ctx.index]
+
+    @staticmethod
+    def jvp(ctx, tg):
+        """Forward mode: dz = zeros(shape) with dg added at ``index`` (the op is linear)."""
+        return IndexAdd.apply(tg, index=ctx.index, shape=ctx.output.shape)
 
 
 class SetItem(Function):
@@ -146,6 +171,15 @@ class SetItem(Function):
             gv = unbroadcast(grad[ctx.index], ctx.input_shapes[1])
         return gx, gv
 
+    @staticmethod
+    def jvp(ctx, tx, tv):
+        """Forward mode: dz = dx with dz[index] = dv (a missing tangent counts as 0)."""
+        x_shape, v_shape = ctx.input_shapes
+        dtype = ctx.output.dtype
+        dx = tx if tx is not None else Tensor._make(np.zeros(x_shape, dtype), False, None)
+        dv = tv if tv is not None else Tensor._make(np.zeros(v_shape, dtype), False, None)
+        return SetItem.apply(dx, dv, index=ctx.index)
+
 
 def _has_integer_array(index) -> bool:
     parts = index if isinstance(index, tuple) else (index,)
@@ -170,3 +204,12 @@ class Cat(Function):
             grads.append(grad[(*prefix, slice(start, start + size))] if needed else None)
             start += size
         return tuple(grads)
+
+    @staticmethod
+    def jvp(ctx, *tangents):
+        """Forward mode: dz = the tangents joined along ``dim`` (zeros for inputs without one)."""
+        parts = [
+            t if t is not None else Tensor._make(np.zeros(x.shape, x.dtype), False, None)
+            for t, x in zip(tangents, ctx.inputs)
+        ]
+        return Cat.apply(*parts, dim=ctx.dim)

@@ -32,6 +32,12 @@ class Softmax(Function):
         s = ctx.output
         return s * (grad - (grad * s).sum(dim=ctx.dim, keepdim=True))
 
+    @staticmethod
+    def jvp(ctx, tx):
+        """Forward mode: ds = s * (dx - sum(s * dx)) along dim (the Jacobian is symmetric)."""
+        s = ctx.output
+        return s * (tx - (tx * s).sum(dim=ctx.dim, keepdim=True))
+
 
 class LogSoftmax(Function):
     """y = x - log(sum(exp(x))) along ``dim``.
@@ -50,3 +56,8 @@ class LogSoftmax(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad - ctx.output.exp() * grad.sum(dim=ctx.dim, keepdim=True)
+
+    @staticmethod
+    def jvp(ctx, tx):
+        """Forward mode: dy = dx - sum(softmax(x) * dx) along dim."""
+        return tx - (ctx.output.exp() * tx).sum(dim=ctx.dim, keepdim=True)

@@ -44,6 +44,11 @@ class Sum(Function):
     def backward(ctx, grad):
         return _spread(grad, ctx.input_shapes[0], ctx.axes)
 
+    @staticmethod
+    def jvp(ctx, tx):
+        """Forward mode: dz = dx summed over the same axes."""
+        return Sum.apply(tx, axes=ctx.axes, keepdim=True).reshape(ctx.output.shape)
+
 
 class _Extreme(Function):
     """Shared by Amax and Amin: the gradient goes to the extreme elements, split evenly.
@@ -70,6 +75,12 @@ class _Extreme(Function):
     @staticmethod
     def backward(ctx, grad):
         return _spread(grad, ctx.input_shapes[0], ctx.axes) * Tensor._make(ctx.share, False, None)
+
+    @staticmethod
+    def jvp(ctx, tx):
+        """Forward mode: dz = the mean of dx over the k extreme elements (1/k each)."""
+        share = Tensor._make(ctx.share, False, None)
+        return Sum.apply(tx * share, axes=ctx.axes, keepdim=True).reshape(ctx.output.shape)
 
 
 class Amax(_Extreme):
@@ -112,3 +123,11 @@ class LogSumExp(Function):
         (x,) = ctx.inputs
         kept = kept_shape(x.shape, ctx.axes)
         return grad.reshape(kept) * (x - ctx.output.reshape(kept)).exp()
+
+    @staticmethod
+    def jvp(ctx, tx):
+        """Forward mode: dz = sum of softmax(x) * dx over the same axes."""
+        (x,) = ctx.inputs
+        kept = kept_shape(x.shape, ctx.axes)
+        softmax = (x - ctx.output.reshape(kept)).exp()
+        return Sum.apply(tx * softmax, axes=ctx.axes, keepdim=True).reshape(ctx.output.shape)
