@@ -33,8 +33,10 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu.autograd import big_graphs
 from tinygrad_edu.autograd import forward_ad as _forward_ad
 from tinygrad_edu.autograd.anomaly import AnomalyMode, forward_stack
+from tinygrad_edu.autograd.big_graphs import BigGraphs
 from tinygrad_edu.autograd.forward_ad import ForwardAD
 from tinygrad_edu.autograd.grad_mode import GradMode
 from tinygrad_edu.autograd.hooks import GradHooks
@@ -129,6 +131,9 @@ class Function:
             views.mark_view(t, args[0], cls, kwargs)
         if ForwardAD.enabled:  # forward-mode AD (autograd/forward_ad.py): tangents ride along
             _forward_ad.propagate(ctx, args, t)
+        BigGraphs.countdown -= 1
+        if BigGraphs.countdown == 0:  # keep the garbage collector off a growing graph
+            big_graphs.freeze_for(ctx)
         return t
 
     # ----------------------------------------------------------------- saving state
