@@ -188,8 +188,9 @@ class Tensor:
             raise TypeError(
                 f"data must be a Tensor, got {type(value).__name__} (wrap it with tensor())"
             )
-        self._data = value._data
-        self._base, self._view = None, None  # no longer a view of anything
+        if value._data is not self._data:  # (p.data -= g writes in place, then sets it back)
+            self._data = value._data
+            self._base, self._view = None, None  # no longer a view of anything
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -767,7 +768,7 @@ class Tensor:
         base._changed_at = Clock.now
         node = base._grad_fn
         if node is not None and node.saves_output:
-            node._output_modified = True  # its backward reads the values just overwritten
+            node._output_version = base._ver  # its backward reads the values just overwritten
 
     # ------------------------------------------------------------------ views
     def narrow(self, dim: int, start: int, length: int) -> Tensor:

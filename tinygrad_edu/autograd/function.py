@@ -192,11 +192,13 @@ class Function:
             raise RuntimeError(
                 _FREED_MESSAGE if self._inputs is None else f"{self.name()} did not save its output"
             )
-        if getattr(self, "_output_modified", False):
+        version = getattr(self, "_output_version", 0)
+        if version:
             raise RuntimeError(
-                f"one of the variables needed for gradient computation has been modified by an "
-                f"inplace operation: the output 0 of {self.name()} (shape {data.shape}) was "
-                "changed in place after it was computed. Use .clone() before changing it in place."
+                "one of the variables needed for gradient computation has been modified by an "
+                f"inplace operation: {self.name()}'s output 0 (shape {data.shape}, dtype "
+                f"{data.dtype}) is at version {version}; expected version 0 instead. Use a copy "
+                "(.clone()) before changing it in place."
             )
         if ForwardAD.enabled:  # forward over reverse: the output keeps its tangent
             return _forward_ad.saved_output(self, data)

@@ -116,11 +116,12 @@ class LogSumExp(Function):
         m = np.where(np.isfinite(m), m, 0)  # all -inf (or an inf): leave the sum to decide
         out = m + np.log(np.sum(np.exp(x._data - m), axis=axes, keepdims=True))
         ctx.axes = axes
+        ctx.save_for_backward(x)
         return out if keepdim else out.reshape(_dropped_shape(x.shape, axes))
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.inputs
+        (x,) = ctx.saved_tensors
         kept = kept_shape(x.shape, ctx.axes)
         return grad.reshape(kept) * (x - ctx.output.reshape(kept)).exp()
 
