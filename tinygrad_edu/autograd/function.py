@@ -153,7 +153,7 @@ class Function:
                 raise RuntimeError(_FREED_MESSAGE)
             return ()
         for i, (t, version) in enumerate(zip(saved, self._saved_versions)):
-            if t is not None and t._version != version:
+            if t is not None and (t._ver if t._base is None else t._base._ver) != version:
                 raise _modified_error(self, f"saved tensor {i}", t, version)
         return saved
 

@@ -106,7 +106,8 @@ class Adagrad(Optimizer):
         for group in self.param_groups:
             lr, lr_decay, eps = group["lr"], group["lr_decay"], group["eps"]
             for p in group["params"]:
-                if p.grad is None:
+                grad = p.grad
+                if grad is None:
                     continue
                 theta = p._data
                 p._bump_version()  # θ changes in place: a graph that saved p must notice
@@ -120,9 +121,7 @@ class Adagrad(Optimizer):
                 t = _advance(state["step"])
 
                 # d = (-g if maximize else g) + λ·θ
-                d = _direction(
-                    p.grad._data, theta, group["weight_decay"], group["maximize"], scratch
-                )
+                d = _direction(grad._data, theta, group["weight_decay"], group["maximize"], scratch)
 
                 # γ_t = γ / (1 + (t - 1)·lr_decay)
                 clr = lr / (1 + (t - 1) * lr_decay)

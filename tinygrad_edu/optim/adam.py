@@ -115,7 +115,8 @@ class Adam(Optimizer):
             amsgrad, maximize = group["amsgrad"], group["maximize"]
             decoupled = group["decoupled_weight_decay"]
             for p in group["params"]:
-                if p.grad is None:
+                grad = p.grad
+                if grad is None:
                     continue
                 theta = p._data
                 p._bump_version()  # θ changes in place: a graph that saved p must notice
@@ -135,10 +136,10 @@ class Adam(Optimizer):
                     # θ = θ·(1 - γ·λ);  d = -g if maximize else g
                     if weight_decay != 0:
                         np.multiply(theta, 1 - lr * weight_decay, out=theta)
-                    d = _direction(p.grad._data, theta, 0, maximize, scratch)
+                    d = _direction(grad._data, theta, 0, maximize, scratch)
                 else:
                     # d = (-g if maximize else g) + λ·θ
-                    d = _direction(p.grad._data, theta, weight_decay, maximize, scratch)
+                    d = _direction(grad._data, theta, weight_decay, maximize, scratch)
 
                 # m = β1·m + (1 - β1)·d
                 m = state["exp_avg"]._data

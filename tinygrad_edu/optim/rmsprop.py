@@ -99,7 +99,8 @@ class RMSprop(Optimizer):
             lr, alpha, eps, mu = group["lr"], group["alpha"], group["eps"], group["momentum"]
             centered = group["centered"]
             for p in group["params"]:
-                if p.grad is None:
+                grad = p.grad
+                if grad is None:
                     continue
                 theta = p._data
                 p._bump_version()  # θ changes in place: a graph that saved p must notice
@@ -115,9 +116,7 @@ class RMSprop(Optimizer):
                 _advance(state["step"])  # counted for checkpoints; RMSprop has no bias correction
 
                 # d = (-g if maximize else g) + λ·θ
-                d = _direction(
-                    p.grad._data, theta, group["weight_decay"], group["maximize"], scratch
-                )
+                d = _direction(grad._data, theta, group["weight_decay"], group["maximize"], scratch)
 
                 # v = α·v + (1 - α)·d²
                 v = state["square_avg"]._data

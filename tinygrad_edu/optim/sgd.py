@@ -87,15 +87,14 @@ class SGD(Optimizer):
         for group in self.param_groups:
             lr, mu, tau = group["lr"], group["momentum"], group["dampening"]
             for p in group["params"]:
-                if p.grad is None:
+                grad = p.grad
+                if grad is None:
                     continue
                 theta = p._data
                 p._bump_version()  # θ changes in place: a graph that saved p must notice
                 scratch, tmp = self._buffers(p, 2)
                 # d = (-g if maximize else g) + λ·θ
-                d = _direction(
-                    p.grad._data, theta, group["weight_decay"], group["maximize"], scratch
-                )
+                d = _direction(grad._data, theta, group["weight_decay"], group["maximize"], scratch)
                 if mu != 0:
                     state = self.state[p]
                     if "momentum_buffer" not in state:
