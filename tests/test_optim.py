@@ -13,7 +13,7 @@ import pytest
 
 import tinygrad_edu
 from tinygrad_edu import Tensor
-from tinygrad_edu.optim import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
+from tinygrad_edu.optim import SGD, Adadelta, Adagrad, Adam, AdamW, Optimizer, RMSprop
 
 SHAPES = [(3, 4), (5,), (2, 3)]
 STEPS = 25
@@ -173,8 +173,29 @@ def adagrad_reference(
     return update
 
 
+def adadelta_reference(rho=0.9, eps=1e-6, weight_decay=0.0, maximize=False):
+    """Zeiler's equations: v = ρv + (1-ρ)d², Δ = sqrt(u+ε)/sqrt(v+ε)·d, u = ρu + (1-ρ)Δ²."""
+
+    def update(theta, g, st, lr):
+        d = (-g if maximize else g) + weight_decay * theta
+        st["v"] = rho * st.get("v", 0.0) + (1 - rho) * d * d
+        delta = np.sqrt(st.get("u", 0.0) + eps) / np.sqrt(st["v"] + eps) * d
+        st["u"] = rho * st.get("u", 0.0) + (1 - rho) * delta * delta
+        return theta - lr * delta
+
+    return update
+
+
 # name, our constructor kwargs, reference factory, reference kwargs
 CASES = [
+    ("adadelta", Adadelta, {"lr": 1.0}, adadelta_reference, {}),
+    (
+        "adadelta_all",
+        Adadelta,
+        {"lr": 0.5, "rho": 0.8, "eps": 1e-3, "weight_decay": 0.1, "maximize": True},
+        adadelta_reference,
+        {"rho": 0.8, "eps": 1e-3, "weight_decay": 0.1, "maximize": True},
+    ),
     ("sgd", SGD, {"lr": 0.1}, sgd_reference, {}),
     (
         "sgd_wd_max",
@@ -391,6 +412,7 @@ def test_adam_state_is_lazy_and_follows_pytorch_layout():
         ),
         (lambda ps: Adam(ps), ["step", "exp_avg", "exp_avg_sq"]),
         (lambda ps: AdamW(ps), ["step", "exp_avg", "exp_avg_sq"]),
+        (lambda ps: Adadelta(ps), ["step", "square_avg", "acc_delta"]),
     ],
 )
 def test_state_keys_and_none_grad_skipping(make, keys):
@@ -442,6 +464,7 @@ def test_zero_gradient_is_not_skipped():
         lambda ps: AdamW(ps, maximize=True),
         lambda ps: RMSprop(ps, weight_decay=0.1, maximize=True, centered=True, momentum=0.5),
         lambda ps: Adagrad(ps, weight_decay=0.1, maximize=True),
+        lambda ps: Adadelta(ps, weight_decay=0.1, maximize=True),
     ],
 )
 def test_step_updates_in_place_and_never_touches_grad(make):

@@ -43,6 +43,8 @@ OPTIMIZER_CASES = [
             "maximize": True,
         },
     ),
+    ("Adadelta", {}),
+    ("Adadelta", {"lr": 0.5, "rho": 0.8, "eps": 1e-3, "weight_decay": 0.1, "maximize": True}),
 ]
 
 
@@ -86,7 +88,7 @@ def test_optimizer_matches_torch(name, kwargs):
             np.testing.assert_allclose(mine._data, value.numpy(), rtol=1e-12, atol=1e-15)
 
 
-@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"])
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta"])
 def test_fresh_state_dict_matches_torch(name):
     p, q = Tensor(np.ones(2), requires_grad=True), torch.ones(2, dtype=torch.float64)
     ours, theirs = getattr(optim, name)([p]).state_dict(), getattr(torch.optim, name)([q])
@@ -111,6 +113,10 @@ def test_fresh_state_dict_matches_torch(name):
         ("RMSprop", {"momentum": -1.0}),
         ("Adagrad", {"lr_decay": -1.0}),
         ("Adagrad", {"initial_accumulator_value": -1.0}),
+        ("Adadelta", {"lr": -1.0}),
+        ("Adadelta", {"rho": 1.5}),
+        ("Adadelta", {"eps": -1.0}),
+        ("Adadelta", {"weight_decay": -1.0}),
     ],
 )
 def test_error_messages_match_torch(name, kwargs):

@@ -3,8 +3,10 @@
 module.py      Module, Parameter, Sequential, ModuleList, ModuleDict, Identity
 linear.py      Linear
 activation.py  ReLU, LeakyReLU, Sigmoid, Tanh, Softmax, LogSoftmax
-flatten.py     Flatten
-dropout.py     Dropout
+flatten.py     Flatten, Unflatten
+dropout.py     Dropout, Dropout2d
+conv.py        Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
+pooling.py     MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool1d/2d
 loss.py        MSELoss, L1Loss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss
 functional.py  the same as functions (``import tinygrad_edu.nn.functional as F``)
 init.py        uniform_, normal_, xavier_uniform_, kaiming_uniform_, ...
@@ -13,8 +15,9 @@ utils.py       clip_grad_norm_, clip_grad_value_
 
 from tinygrad_edu.nn import functional, init, utils
 from tinygrad_edu.nn.activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
-from tinygrad_edu.nn.dropout import Dropout
-from tinygrad_edu.nn.flatten import Flatten
+from tinygrad_edu.nn.conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
+from tinygrad_edu.nn.dropout import Dropout, Dropout2d
+from tinygrad_edu.nn.flatten import Flatten, Unflatten
 from tinygrad_edu.nn.linear import Linear
 from tinygrad_edu.nn.loss import (
     BCELoss,
@@ -32,12 +35,29 @@ from tinygrad_edu.nn.module import (
     Parameter,
     Sequential,
 )
+from tinygrad_edu.nn.pooling import (
+    AdaptiveAvgPool1d,
+    AdaptiveAvgPool2d,
+    AvgPool1d,
+    AvgPool2d,
+    MaxPool1d,
+    MaxPool2d,
+)
 
 __all__ = [
+    "AdaptiveAvgPool1d",
+    "AdaptiveAvgPool2d",
+    "AvgPool1d",
+    "AvgPool2d",
     "BCELoss",
     "BCEWithLogitsLoss",
+    "Conv1d",
+    "Conv2d",
+    "ConvTranspose1d",
+    "ConvTranspose2d",
     "CrossEntropyLoss",
     "Dropout",
+    "Dropout2d",
     "Flatten",
     "Identity",
     "L1Loss",
@@ -45,6 +65,8 @@ __all__ = [
     "Linear",
     "LogSoftmax",
     "MSELoss",
+    "MaxPool1d",
+    "MaxPool2d",
     "Module",
     "ModuleDict",
     "ModuleList",
@@ -55,6 +77,7 @@ __all__ = [
     "Sigmoid",
     "Softmax",
     "Tanh",
+    "Unflatten",
     "functional",
     "init",
     "utils",

@@ -499,3 +499,11 @@ def binary_cross_entropy_with_logits(
     if weight is not None:
         loss = loss * weight
     return _reduce(loss, reduction)
+
+
+# ============================================================================ CNN layers
+# Convolution, pooling and padding live in functional_cnn.py (re-exported here as F.*).
+from tinygrad_edu.nn.functional_cnn import *  # noqa: E402, F403
+from tinygrad_edu.nn.functional_cnn import __all__ as _cnn_all  # noqa: E402
+
+__all__ += _cnn_all

@@ -1,0 +1,226 @@
+r"""Convolution as sliding windows and one matrix product (1-D and 2-D, any stride,
+padding, dilation and groups).
+
+Take one input x of shape (N, C, H, W) and weights w of shape (O, C, kh, kw) (one group).
+Output pixel (n, o, i, j) is a dot product of w[o] with the window of x under it:
+
+    y[n, o, i, j] = b[o] + sum_{c, p, q} w[o, c, p, q] * xp[n, c, i*s + p*d, j*s + q*d]
+
+where xp is x padded with zeros, s the stride and d the dilation. Gather every window once,
+
+    cols[n, (c, p, q), (i, j)] = xp[n, c, i*s + p*d, j*s + q*d]        ("im2col", ``Unfold``)
+
+and the whole convolution is one matrix product per sample, W (O, C*kh*kw) @ cols:
+
+    y[n] = W @ cols[n] + b                                     (O, H_out * W_out)
+
+Its gradient follows from the matrix product's (see ops/matmul.py), with g = dL/dy:
+
+    dL/dW    = sum_n g[n] @ cols[n]^T          one product, summed over the batch
+    dL/db    = sum of g over n, i, j
+    dL/dcols = W^T @ g[n]
+    dL/dx    = Fold(dL/dcols)
+
+``Fold`` ("col2im") is the adjoint of ``Unfold``: each entry of cols is a copy of one
+input pixel, so the pixel's gradient is the sum of the gradients of all its copies; Fold
+adds every window back in place (overlapping windows add up) and drops the padding.
+Unfold and Fold are both linear and each is the other's adjoint, so each one's backward
+is the other: that makes gradients of gradients (``create_graph=True``) come for free.
+
+With ``groups`` = G the channels split into G independent convolutions: cols is seen as
+(N, G, C/G * kh * kw, L) and W as (G, O/G, C/G * kh * kw); the products are batched over G.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from tinygrad_edu.autograd.forward_ad import sum_tangents
+from tinygrad_edu.autograd.function import Function
+from tinygrad_edu.autograd.grad_mode import GradMode
+from tinygrad_edu.tensor import Tensor
+
+Pairs = tuple[tuple[int, int], ...]
+
+
+def out_size(size: int, kernel: int, stride: int, dilation: int, pad: tuple[int, int]) -> int:
+    """How many windows fit: floor((size + pads - dilation (kernel - 1) - 1) / stride) + 1."""
+    return (size + pad[0] + pad[1] - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def unfold(
+    x: np.ndarray,
+    kernel: tuple[int, ...],
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+    padding: Pairs,
+    value: float = 0.0,
+) -> np.ndarray:
+    """The windows of ``x`` (N, C, *S) as a strided view of shape (N, C, *kernel, *out).
+
+    ``padding`` holds (before, after) per spatial axis, filled with ``value``. The view
+    shares memory with x (or with its padded copy): copy it before writing to it.
+    """
+    d = len(kernel)
+    if any(p for pair in padding for p in pair):
+        x = np.pad(x, ((0, 0), (0, 0), *padding), constant_values=value)
+    spans = tuple(dl * (k - 1) + 1 for k, dl in zip(kernel, dilation))
+    windows = sliding_window_view(x, spans, axis=tuple(range(2, 2 + d)))  # (N, C, *O', *span)
+    windows = windows[
+        (slice(None), slice(None))
+        + tuple(slice(None, None, s) for s in stride)
+        + tuple(slice(None, None, dl) for dl in dilation)
+    ]
+    return windows.transpose(0, 1, *range(2 + d, 2 + 2 * d), *range(2, 2 + d))
+
+
+def fold(
+    cols: np.ndarray,
+    size: tuple[int, ...],
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+    padding: Pairs,
+) -> np.ndarray:
+    """The adjoint of ``unfold``: add windows (N, C, *kernel, *out) back into (N, C, *size).
+
+    One slice-add per kernel offset (9 for a 3x3 kernel), each moving a whole
+    (N, C, *out) block, so there is no loop over pixels.
+    """
+    d = len(size)
+    n, c = cols.shape[:2]
+    kernel, outs = cols.shape[2 : 2 + d], cols.shape[2 + d :]
+    padded = tuple(s + lo + hi for s, (lo, hi) in zip(size, padding))
+    out = np.zeros((n, c, *padded), dtype=cols.dtype)
+    for offset in itertools.product(*[range(k) for k in kernel]):
+        target = tuple(
+            slice(k * dl, k * dl + st * (o - 1) + 1, st)
+            for k, dl, st, o in zip(offset, dilation, stride, outs)
+        )
+        out[(slice(None), slice(None), *target)] += cols[(slice(None), slice(None), *offset)]
+    return out[
+        (slice(None), slice(None), *[slice(lo, lo + s) for s, (lo, _) in zip(size, padding)])
+    ]
+
+
+class Unfold(Function):
+    """cols = the windows of x (N, C, *S) as (N, C, *kernel, *out): each is a copy of pixels.
+
+    Linear in x, with adjoint Fold:   dL/dx = Fold(dL/dcols).
+    """
+
+    fresh_grads = True
+
+    @staticmethod
+    def forward(ctx, x, *, kernel, stride, dilation, padding):
+        ctx.args = {"stride": stride, "dilation": dilation, "padding": padding}
+        ctx.size = x.shape[2:]
+        return np.ascontiguousarray(unfold(x._data, kernel, stride, dilation, padding))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Fold.apply(grad, size=ctx.size, **ctx.args)
+
+    @staticmethod
+    def jvp(ctx, tx):
+        """Forward mode: dcols = Unfold(dx) (the op is linear)."""
+        kernel = ctx.output.shape[2 : 2 + len(ctx.size)]
+        return Unfold.apply(tx, kernel=kernel, **ctx.args)
+
+
+class Fold(Function):
+    """x = the windows cols (N, C, *kernel, *out) added back into (N, C, *size) ("col2im").
+
+    Linear in cols, with adjoint Unfold:   dL/dcols = Unfold(dL/dx).
+    """
+
+    fresh_grads = True
+
+    @staticmethod
+    def forward(ctx, cols, *, size, stride, dilation, padding):
+        ctx.args = {"stride": stride, "dilation": dilation, "padding": padding}
+        ctx.kernel = cols.shape[2 : 2 + len(size)]
+        return fold(cols._data, size, stride, dilation, padding)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Unfold.apply(grad, kernel=ctx.kernel, **ctx.args)
+
+    @staticmethod
+    def jvp(ctx, tcols):
+        """Forward mode: dx = Fold(dcols) (the op is linear)."""
+        return Fold.apply(tcols, size=ctx.output.shape[2:], **ctx.args)
+
+
+class Conv(Function):
+    """y = conv(x, w) + b over 1 or 2 spatial axes: x (N, C, *S), w (O, C/G, *k), b (O,).
+
+    Forward: cols = Unfold(x) (N, G, C/G*K, L), then y = W @ cols + b per sample and group.
+    With g = dL/dy reshaped to (N, G, O/G, L) (see the module docstring):
+
+        dL/dx = Fold(W^T @ g),     dL/dW = sum_n g @ cols^T,     dL/db = sum of g but axis 1.
+
+    Forward keeps cols for dL/dW; with ``create_graph=True`` backward recomputes it as
+    ``Unfold(x)`` instead, so that dL/dW stays connected to x in the graph.
+    """
+
+    fresh_grads = True
+
+    @staticmethod
+    def forward(ctx, x, weight, bias=None, *, stride, padding, dilation, groups):
+        w = weight._data
+        n = x.shape[0]
+        o, kernel = w.shape[0], w.shape[2:]
+        windows = unfold(x._data, kernel, stride, dilation, padding)
+        outs = windows.shape[2 + len(kernel) :]
+        cols = windows.reshape(n, groups, -1, math.prod(outs))  # (N, G, C/G*K, L): one copy
+        out = np.matmul(w.reshape(groups, o // groups, -1), cols)  # (N, G, O/G, L)
+        out = out.reshape(n, o, *outs)
+        if bias is not None:
+            out += bias._data.reshape(o, *[1] * len(kernel))
+        ctx.args = {"stride": stride, "padding": padding, "dilation": dilation, "groups": groups}
+        if ctx.needs_input_grad[1]:
+            ctx.cols = cols
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, weight = ctx.inputs[:2]
+        needs = ctx.needs_input_grad
+        groups, stride, dilation, padding = (
+            ctx.args[k] for k in ("groups", "stride", "dilation", "padding")
+        )
+        n, o = grad.shape[:2]
+        kernel = weight.shape[2:]
+        g = grad.reshape(n, groups, o // groups, -1)  # (N, G, O/G, L)
+        gx = gw = gb = None
+        if needs[0]:
+            w = weight.reshape(groups, o // groups, -1)  # (G, O/G, C/G*K)
+            gcols = (w.transpose(-1, -2) @ g).reshape(n, x.shape[1], *kernel, *grad.shape[2:])
+            gx = Fold.apply(
+                gcols, size=x.shape[2:], stride=stride, dilation=dilation, padding=padding
+            )
+        if needs[1]:
+            if GradMode.enabled:  # create_graph: cols must stay a function of x
+                cols = Unfold.apply(
+                    x, kernel=kernel, stride=stride, dilation=dilation, padding=padding
+                )
+                cols = cols.reshape(n, groups, -1, g.shape[-1])
+            else:
+                cols = Tensor._make(ctx.cols, False, None)
+            gw = (g @ cols.transpose(-1, -2)).sum(0).reshape(weight.shape)
+        if len(needs) == 3 and needs[2]:
+            gb = grad.sum((0, *range(2, grad.ndim)))
+        return (gx, gw, gb)[: len(needs)]
+
+    @staticmethod
+    def jvp(ctx, tx, tw, tb=None):
+        """Forward mode: dy = conv(dx, w) + conv(x, dw) + db (bilinear in x and w)."""
+        x, weight = ctx.inputs[:2]
+        dy_x = Conv.apply(tx, weight, **ctx.args) if tx is not None else None
+        dy_w = Conv.apply(x, tw, **ctx.args) if tw is not None else None
+        dy_b = tb.reshape(-1, *[1] * (x.ndim - 2)) if tb is not None else None
+        return sum_tangents(dy_x, dy_w, dy_b)

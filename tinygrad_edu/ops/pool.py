@@ -1,0 +1,82 @@
+r"""Max pooling: the largest value of each window (1-D and 2-D).
+
+    y[n, c, i, j] = max_{p, q} xp[n, c, i*s + p*d, j*s + q*d]        xp: x padded with -inf
+
+The maximum passes its input through unchanged, so its derivative is 1 with respect to
+the winning element (the first one, in window order, when several tie) and 0 for the rest:
+
+    dL/dx = Fold(onehot * g)
+
+where onehot (N, C, K, *out) marks each window's winner and Fold (ops/conv.py) adds the
+window gradients back into place (overlapping windows add up). The winner is a constant
+of backward, so backward is linear in g and its own gradient is again a selection.
+Average pooling needs no op of its own: it is ``Unfold`` then a mean (see nn/functional_cnn).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from tinygrad_edu.autograd.function import Function
+from tinygrad_edu.ops.conv import Fold, Unfold, unfold
+from tinygrad_edu.tensor import Tensor
+
+
+class MaxPool(Function):
+    """y = the maximum of each window of x (N, C, *S).   dL/dx = Fold(onehot(argmax) * g)."""
+
+    fresh_grads = True
+
+    @staticmethod
+    def forward(ctx, x, *, kernel, stride, dilation, padding):
+        flat, winner = window_max(x._data, kernel, stride, dilation, padding)
+        ctx.winner = winner
+        ctx.args = {"kernel": kernel, "stride": stride, "dilation": dilation, "padding": padding}
+        return np.take_along_axis(flat, winner[:, :, None], axis=2)[:, :, 0]
+
+    @staticmethod
+    def onehot(ctx, dtype: np.dtype) -> Tensor:
+        """(N, C, K, *out): 1 where a window's element is its maximum, else 0."""
+        k = math.prod(ctx.args["kernel"])
+        positions = np.arange(k).reshape(k, *[1] * (ctx.winner.ndim - 2))
+        mask = ctx.winner[:, :, None] == positions
+        return Tensor._make(mask.astype(dtype), False, None)
+
+    @staticmethod
+    def backward(ctx, grad):
+        kernel = ctx.args["kernel"]
+        picked = grad.unsqueeze(2) * MaxPool.onehot(ctx, grad.dtype)  # (N, C, K, *out)
+        cols = picked.reshape(*grad.shape[:2], *kernel, *grad.shape[2:])
+        size = ctx.input_shapes[0][2:]
+        return Fold.apply(cols, size=size, **{k: v for k, v in ctx.args.items() if k != "kernel"})
+
+    @staticmethod
+    def jvp(ctx, tx):
+        """Forward mode: dy = dx at each window's maximum."""
+        cols = Unfold.apply(tx, **ctx.args)
+        flat = cols.reshape(*tx.shape[:2], -1, *ctx.output.shape[2:])
+        return (flat * MaxPool.onehot(ctx, tx.dtype)).sum(2)
+
+
+def window_max(x, kernel, stride, dilation, padding) -> tuple[np.ndarray, np.ndarray]:
+    """The windows of x as (N, C, K, *out), and the position of each window's maximum
+    (the first maximum, or the first nan, as PyTorch picks)."""
+    windows = unfold(x, kernel, stride, dilation, padding, value=-np.inf)
+    outs = windows.shape[2 + len(kernel) :]
+    flat = windows.reshape(*x.shape[:2], math.prod(kernel), *outs)  # (N, C, K, *out)
+    return flat, flat.argmax(axis=2)
+
+
+def max_indices(x, kernel, stride, dilation, padding) -> np.ndarray:
+    """PyTorch's ``return_indices``: each maximum's flat index into its (unpadded) plane."""
+    winner = window_max(x, kernel, stride, dilation, padding)[1]
+    offsets = np.unravel_index(winner, kernel)  # the position inside the window, per axis
+    outs = winner.shape[2:]
+    flat = np.zeros(winner.shape, dtype=np.int64)
+    for axis, (k_off, size) in enumerate(zip(offsets, x.shape[2:])):
+        start = np.arange(outs[axis]) * stride[axis] - padding[axis][0]
+        start = start.reshape(-1, *[1] * (len(outs) - axis - 1))
+        flat = flat * size + start + k_off * dilation[axis]
+    return flat
