@@ -276,7 +276,6 @@ def conv_transpose2d(
     """
     return _conv_transpose(
         "conv_transpose2d",
-        "dropout2d",
         2,
         input,
         weight,

@@ -155,6 +155,17 @@ class Fold(Function):
         return Fold.apply(tcols, size=ctx.output.shape[2:], **ctx.args)
 
 
+_CHUNK = 1 << 22  # window elements per chunk when forward need not keep them (16 MiB in f32)
+
+
+def _windows_per_sample(size, kernel, stride, padding, dilation, groups) -> int:
+    """How many output positions one sample has (the L of its windows)."""
+    return math.prod(
+        out_size(s, k, st, dl, p)
+        for s, k, st, dl, p in zip(size, kernel, stride, dilation, padding)
+    )
+
+
 class Conv(Function):
     """y = conv(x, w) + b over 1 or 2 spatial axes: x (N, C, *S), w (O, C/G, *k), b (O,).
 
@@ -172,18 +183,26 @@ class Conv(Function):
     @staticmethod
     def forward(ctx, x, weight, bias=None, *, stride, padding, dilation, groups):
         w = weight._data
-        n = x.shape[0]
         o, kernel = w.shape[0], w.shape[2:]
-        windows = unfold(x._data, kernel, stride, dilation, padding)
-        outs = windows.shape[2 + len(kernel) :]
-        cols = windows.reshape(n, groups, -1, math.prod(outs))  # (N, G, C/G*K, L): one copy
-        out = np.matmul(w.reshape(groups, o // groups, -1), cols)  # (N, G, O/G, L)
-        out = out.reshape(n, o, *outs)
+        w = w.reshape(groups, o // groups, -1)  # (G, O/G, C/G*K)
+        ctx.args = {"stride": stride, "padding": padding, "dilation": dilation, "groups": groups}
+        keep = ctx.needs_input_grad[1]  # dL/dW will need the windows: keep them
+        # Without that, go through the batch in chunks of about _CHUNK window elements, so
+        # that evaluating a large batch never holds all its windows at once.
+        per_sample = w.shape[-1] * groups * _windows_per_sample(x.shape[2:], kernel, **ctx.args)
+        step = x.shape[0] if keep else max(1, _CHUNK // max(per_sample, 1))
+        outs = []
+        for start in range(0, x.shape[0], step):
+            windows = unfold(x._data[start : start + step], kernel, stride, dilation, padding)
+            spatial = windows.shape[2 + len(kernel) :]
+            n = windows.shape[0]
+            cols = windows.reshape(n, groups, -1, math.prod(spatial))  # (N, G, C/G*K, L): a copy
+            outs.append(np.matmul(w, cols).reshape(n, o, *spatial))  # (N, G, O/G, L) -> y
+            if keep:
+                ctx.cols = cols
+        out = outs[0] if len(outs) == 1 else np.concatenate(outs)
         if bias is not None:
             out += bias._data.reshape(o, *[1] * len(kernel))
-        ctx.args = {"stride": stride, "padding": padding, "dilation": dilation, "groups": groups}
-        if ctx.needs_input_grad[1]:
-            ctx.cols = cols
         return out
 
     @staticmethod
