@@ -110,15 +110,20 @@ class Unfold(Function):
     """cols = the windows of x (N, C, *S) as (N, C, *kernel, *out): each is a copy of pixels.
 
     Linear in x, with adjoint Fold:   dL/dx = Fold(dL/dcols).
+    ``outs`` keeps only the first windows per axis (Fold's backward needs exactly as many
+    windows as Fold was given; a transposed convolution's output_padding adds room for more).
     """
 
     fresh_grads = True
 
     @staticmethod
-    def forward(ctx, x, *, kernel, stride, dilation, padding):
+    def forward(ctx, x, *, kernel, stride, dilation, padding, outs=None):
         ctx.args = {"stride": stride, "dilation": dilation, "padding": padding}
         ctx.size = x.shape[2:]
-        return np.ascontiguousarray(unfold(x._data, kernel, stride, dilation, padding))
+        windows = unfold(x._data, kernel, stride, dilation, padding)
+        if outs is not None:
+            windows = windows[(Ellipsis, *[slice(o) for o in outs])]
+        return np.ascontiguousarray(windows)
 
     @staticmethod
     def backward(ctx, grad):
@@ -127,8 +132,9 @@ class Unfold(Function):
     @staticmethod
     def jvp(ctx, tx):
         """Forward mode: dcols = Unfold(dx) (the op is linear)."""
-        kernel = ctx.output.shape[2 : 2 + len(ctx.size)]
-        return Unfold.apply(tx, kernel=kernel, **ctx.args)
+        d = len(ctx.size)
+        kernel, outs = ctx.output.shape[2 : 2 + d], ctx.output.shape[2 + d :]
+        return Unfold.apply(tx, kernel=kernel, outs=outs, **ctx.args)
 
 
 class Fold(Function):
@@ -143,11 +149,12 @@ class Fold(Function):
     def forward(ctx, cols, *, size, stride, dilation, padding):
         ctx.args = {"stride": stride, "dilation": dilation, "padding": padding}
         ctx.kernel = cols.shape[2 : 2 + len(size)]
+        ctx.outs = cols.shape[2 + len(size) :]
         return fold(cols._data, size, stride, dilation, padding)
 
     @staticmethod
     def backward(ctx, grad):
-        return Unfold.apply(grad, kernel=ctx.kernel, **ctx.args)
+        return Unfold.apply(grad, kernel=ctx.kernel, outs=ctx.outs, **ctx.args)
 
     @staticmethod
     def jvp(ctx, tcols):
