@@ -2,7 +2,10 @@
 
 module.py      Module, Parameter, Sequential, ModuleList, ModuleDict, Identity
 linear.py      Linear
-activation.py  ReLU, LeakyReLU, Sigmoid, Tanh, Softmax, LogSoftmax
+activation.py  ReLU, LeakyReLU, Sigmoid, Tanh, Softmax, LogSoftmax, GELU, SiLU, Mish, ELU,
+               Softplus, Hardtanh, LogSigmoid
+normalization.py  BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm
+sparse.py      Embedding
 flatten.py     Flatten, Unflatten
 dropout.py     Dropout, Dropout2d
 conv.py        Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
@@ -14,7 +17,21 @@ utils.py       clip_grad_norm_, clip_grad_value_
 """
 
 from tinygrad_edu.nn import functional, init, utils
-from tinygrad_edu.nn.activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from tinygrad_edu.nn.activation import (
+    ELU,
+    GELU,
+    Hardtanh,
+    LeakyReLU,
+    LogSigmoid,
+    LogSoftmax,
+    Mish,
+    ReLU,
+    Sigmoid,
+    SiLU,
+    Softmax,
+    Softplus,
+    Tanh,
+)
 from tinygrad_edu.nn.conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
 from tinygrad_edu.nn.dropout import Dropout, Dropout2d
 from tinygrad_edu.nn.flatten import Flatten, Unflatten
@@ -35,6 +52,7 @@ from tinygrad_edu.nn.module import (
     Parameter,
     Sequential,
 )
+from tinygrad_edu.nn.normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from tinygrad_edu.nn.pooling import (
     AdaptiveAvgPool1d,
     AdaptiveAvgPool2d,
@@ -43,14 +61,19 @@ from tinygrad_edu.nn.pooling import (
     MaxPool1d,
     MaxPool2d,
 )
+from tinygrad_edu.nn.sparse import Embedding
 
 __all__ = [
+    "ELU",
+    "GELU",
     "AdaptiveAvgPool1d",
     "AdaptiveAvgPool2d",
     "AvgPool1d",
     "AvgPool2d",
     "BCELoss",
     "BCEWithLogitsLoss",
+    "BatchNorm1d",
+    "BatchNorm2d",
     "Conv1d",
     "Conv2d",
     "ConvTranspose1d",
@@ -58,15 +81,21 @@ __all__ = [
     "CrossEntropyLoss",
     "Dropout",
     "Dropout2d",
+    "Embedding",
     "Flatten",
+    "GroupNorm",
+    "Hardtanh",
     "Identity",
     "L1Loss",
+    "LayerNorm",
     "LeakyReLU",
     "Linear",
+    "LogSigmoid",
     "LogSoftmax",
     "MSELoss",
     "MaxPool1d",
     "MaxPool2d",
+    "Mish",
     "Module",
     "ModuleDict",
     "ModuleList",
@@ -74,8 +103,10 @@ __all__ = [
     "Parameter",
     "ReLU",
     "Sequential",
+    "SiLU",
     "Sigmoid",
     "Softmax",
+    "Softplus",
     "Tanh",
     "Unflatten",
     "functional",

@@ -507,3 +507,9 @@ from tinygrad_edu.nn.functional_cnn import *  # noqa: E402, F403
 from tinygrad_edu.nn.functional_cnn import __all__ as _cnn_all  # noqa: E402
 
 __all__ += _cnn_all
+
+# Newer activations, normalisation and embedding live in functional_layers.py.
+from tinygrad_edu.nn.functional_layers import *  # noqa: E402, F403
+from tinygrad_edu.nn.functional_layers import __all__ as _layers_all  # noqa: E402
+
+__all__ += _layers_all
