@@ -176,10 +176,14 @@ def _windows_per_sample(size, kernel, stride, padding, dilation, groups) -> int:
 class Conv(Function):
     """y = conv(x, w) + b over 1 or 2 spatial axes: x (N, C, *S), w (O, C/G, *k), b (O,).
 
-    Forward: cols = Unfold(x) (N, G, C/G*K, L), then y = W @ cols + b per sample and group.
-    With g = dL/dy reshaped to (N, G, O/G, L) (see the module docstring):
+    The windows of the whole batch side by side make one matrix per group,
+    cols (G, C/G*K, N*L) (K kernel positions, L output positions per sample), so that
 
-        dL/dx = Fold(W^T @ g),     dL/dW = sum_n g @ cols^T,     dL/db = sum of g but axis 1.
+        y = W @ cols + b                 W: (G, O/G, C/G*K), one matrix product per group
+
+    With g = dL/dy laid out the same way, (G, O/G, N*L) (see the module docstring):
+
+        dL/dW = g @ cols^T,    dL/dx = Fold(W^T @ g),    dL/db = sum of g over n and positions.
 
     Forward keeps cols for dL/dW; with ``create_graph=True`` backward recomputes it as
     ``Unfold(x)`` instead, so that dL/dW stays connected to x in the graph.
@@ -201,10 +205,10 @@ class Conv(Function):
         outs = []
         for start in range(0, x.shape[0], step):
             windows = unfold(x._data[start : start + step], kernel, stride, dilation, padding)
-            spatial = windows.shape[2 + len(kernel) :]
-            n = windows.shape[0]
-            cols = windows.reshape(n, groups, -1, math.prod(spatial))  # (N, G, C/G*K, L): a copy
-            outs.append(np.matmul(w, cols).reshape(n, o, *spatial))  # (N, G, O/G, L) -> y
+            cols = _batch_matrix(windows, groups)  # (G, C/G*K, N*L): the one copy
+            n, spatial = windows.shape[0], windows.shape[2 + len(kernel) :]
+            y = np.matmul(w, cols).reshape(o, n, *spatial)  # (G, O/G, N*L) -> (O, N, *out)
+            outs.append(np.ascontiguousarray(y.swapaxes(0, 1)))
             if keep:
                 ctx.cols = cols
         out = outs[0] if len(outs) == 1 else np.concatenate(outs)
@@ -216,28 +220,26 @@ class Conv(Function):
     def backward(ctx, grad):
         x, weight = ctx.inputs[:2]
         needs = ctx.needs_input_grad
-        groups, stride, dilation, padding = (
-            ctx.args[k] for k in ("groups", "stride", "dilation", "padding")
-        )
-        n, o = grad.shape[:2]
+        groups = ctx.args["groups"]
+        n, o, spatial = grad.shape[0], grad.shape[1], grad.shape[2:]
         kernel = weight.shape[2:]
-        g = grad.reshape(n, groups, o // groups, -1)  # (N, G, O/G, L)
+        window = {k: ctx.args[k] for k in ("stride", "dilation", "padding")}
+        # g: (N, O, *out) -> (G, O/G, N*L), the layout of W @ cols
+        g = grad.transpose(0, 1).reshape(groups, o // groups, -1)
         gx = gw = gb = None
         if needs[0]:
             w = weight.reshape(groups, o // groups, -1)  # (G, O/G, C/G*K)
-            gcols = (w.transpose(-1, -2) @ g).reshape(n, x.shape[1], *kernel, *grad.shape[2:])
-            gx = Fold.apply(
-                gcols, size=x.shape[2:], stride=stride, dilation=dilation, padding=padding
-            )
+            gcols = (w.transpose(-1, -2) @ g).reshape(x.shape[1], *kernel, n, *spatial)
+            d = len(kernel)  # (C, *K, N, *out) -> (N, C, *K, *out), Fold's layout (a view)
+            gcols = gcols.permute(1 + d, 0, *range(1, 1 + d), *range(2 + d, 2 + 2 * d))
+            gx = Fold.apply(gcols, size=x.shape[2:], **window)
         if needs[1]:
             if GradMode.enabled:  # create_graph: cols must stay a function of x
-                cols = Unfold.apply(
-                    x, kernel=kernel, stride=stride, dilation=dilation, padding=padding
-                )
-                cols = cols.reshape(n, groups, -1, g.shape[-1])
+                cols = Unfold.apply(x, kernel=kernel, **window)
+                cols = _batch_matrix_tensor(cols, groups)
             else:
                 cols = Tensor._make(ctx.cols, False, None)
-            gw = (g @ cols.transpose(-1, -2)).sum(0).reshape(weight.shape)
+            gw = (g @ cols.transpose(-1, -2)).reshape(weight.shape)
         if len(needs) == 3 and needs[2]:
             gb = grad.sum((0, *range(2, grad.ndim)))
         return (gx, gw, gb)[: len(needs)]
@@ -250,3 +252,23 @@ class Conv(Function):
         dy_w = Conv.apply(x, tw, **ctx.args) if tw is not None else None
         dy_b = tb.reshape(-1, *[1] * (x.ndim - 2)) if tb is not None else None
         return sum_tangents(dy_x, dy_w, dy_b)
+
+
+def _batch_order(d: int) -> tuple[int, ...]:
+    """The axes of windows (N, C, *K, *out) in the order (C, *K, N, *out)."""
+    return (1, *range(2, 2 + d), 0, *range(2 + d, 2 + 2 * d))
+
+
+def _batch_matrix(windows: np.ndarray, groups: int) -> np.ndarray:
+    """Windows (N, C, *K, *out) as one matrix per group, (G, C/G*K, N*L) (a copy)."""
+    d = (windows.ndim - 2) // 2
+    return windows.transpose(_batch_order(d)).reshape(
+        groups, -1, windows.shape[0] * math.prod(windows.shape[2 + d :])
+    )
+
+
+def _batch_matrix_tensor(cols: Tensor, groups: int) -> Tensor:
+    """``_batch_matrix`` with Tensor ops (for backward with create_graph=True)."""
+    d = (cols.ndim - 2) // 2
+    n_l = cols.shape[0] * math.prod(cols.shape[2 + d :])
+    return cols.permute(*_batch_order(d)).reshape(groups, -1, n_l)

@@ -7,7 +7,7 @@ the winning element (the first one, in window order, when several tie) and 0 for
 
     dL/dx = Fold(onehot * g)
 
-where onehot (N, C, K, *out) marks each window's winner and Fold (ops/conv.py) adds the
+where onehot (N, C, *out, K) marks each window's winner and Fold (ops/conv.py) adds the
 window gradients back into place (overlapping windows add up). The winner is a constant
 of backward, so backward is linear in g and its own gradient is again a selection.
 Average pooling needs no op of its own: it is ``Unfold`` then a mean (see nn/functional_cnn).
@@ -15,6 +15,7 @@ Average pooling needs no op of its own: it is ``Unfold`` then a mean (see nn/fun
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -31,10 +32,10 @@ class MaxPool(Function):
 
     @staticmethod
     def forward(ctx, x, *, kernel, stride, dilation, padding):
-        flat, winner = window_max(x._data, kernel, stride, dilation, padding)
+        best, winner = window_max(x._data, kernel, stride, dilation, padding)
         ctx.winner = winner
         ctx.args = {"kernel": kernel, "stride": stride, "dilation": dilation, "padding": padding}
-        return np.take_along_axis(flat, winner[:, :, None], axis=2)[:, :, 0]
+        return best
 
     @staticmethod
     def onehot(ctx, dtype: np.dtype) -> Tensor:
@@ -48,25 +49,46 @@ class MaxPool(Function):
     def backward(ctx, grad):
         kernel = ctx.args["kernel"]
         picked = grad.unsqueeze(2) * MaxPool.onehot(ctx, grad.dtype)  # (N, C, K, *out)
-        cols = picked.reshape(*grad.shape[:2], *kernel, *grad.shape[2:])
+        cols = picked.reshape(*grad.shape[:2], *kernel, *grad.shape[2:])  # Fold's layout
         size = ctx.input_shapes[0][2:]
         return Fold.apply(cols, size=size, **{k: v for k, v in ctx.args.items() if k != "kernel"})
 
     @staticmethod
     def jvp(ctx, tx):
         """Forward mode: dy = dx at each window's maximum."""
-        cols = Unfold.apply(tx, **ctx.args)
+        cols = Unfold.apply(tx, **ctx.args)  # (N, C, *K, *out)
         flat = cols.reshape(*tx.shape[:2], -1, *ctx.output.shape[2:])
         return (flat * MaxPool.onehot(ctx, tx.dtype)).sum(2)
 
 
 def window_max(x, kernel, stride, dilation, padding) -> tuple[np.ndarray, np.ndarray]:
-    """The windows of x as (N, C, K, *out), and the position of each window's maximum
-    (the first maximum, or the first nan, as PyTorch picks)."""
-    windows = unfold(x, kernel, stride, dilation, padding, value=-np.inf)
-    outs = windows.shape[2 + len(kernel) :]
-    flat = windows.reshape(*x.shape[:2], math.prod(kernel), *outs)  # (N, C, K, *out)
-    return flat, flat.argmax(axis=2)
+    """Each window's maximum (N, C, *out) and its position in the window, 0..K-1: the first
+    maximum, or the first nan, as PyTorch picks.
+
+    Each kernel position's elements are copied once into a contiguous (N, C, *out) array
+    (4 of them for a 2x2 window); then a few elementwise passes over those find the maximum
+    and its position, with no reduction along a short axis (slow in NumPy).
+    """
+    windows = unfold(x, kernel, stride, dilation, padding, value=-np.inf)  # (N, C, *K, *out)
+    views = [  # one contiguous array per kernel position, in window order
+        np.ascontiguousarray(windows[(slice(None), slice(None), *offset)])
+        for offset in itertools.product(*[range(k) for k in kernel])
+    ]
+    best = views[0].copy()
+    for v in views[1:]:
+        np.maximum(best, v, out=best)  # nan propagates, as in PyTorch
+    # The first position holding the maximum: count the positions before it, i.e. how many
+    # leading positions all differ from it (cheap boolean passes, no gather).
+    winner = np.zeros(best.shape, dtype=np.intp)
+    before = np.ones(best.shape, dtype=bool)
+    for v in views[:-1]:
+        before &= v != best
+        winner += before
+    nan = best != best
+    if nan.any():  # a window with a nan: its first nan wins (nan != nan counted them all)
+        for k in range(len(views) - 1, -1, -1):
+            np.copyto(winner, k, where=nan & (views[k] != views[k]))
+    return best, winner
 
 
 def max_indices(x, kernel, stride, dilation, padding) -> np.ndarray:
