@@ -182,17 +182,14 @@ def main() -> None:
     for _ in range(args.profile_steps):
         steps["tinygrad_edu"]()
     profile.disable()
-    out = io.StringIO()
-    stats = pstats.Stats(profile, stream=out).sort_stats("tottime")
-    stats.print_stats(14)
+    stats = pstats.Stats(profile, stream=io.StringIO())
     total = sum(v[2] for v in stats.stats.values())
     print(f"\nwhere tinygrad_edu's time goes ({args.profile_steps} profiled steps, own time):")
     rows = sorted(stats.stats.items(), key=lambda kv: kv[1][2], reverse=True)[:14]
-    for (path, line, fn), (_, calls, own, _cum, _) in rows:
+    for (path, line, fn), (_, _calls, own, _cum, _) in rows:
         where = f"{Path(path).parent.name}/{Path(path).name}:{line}" if line else path
-        print(
-            f"  {own / total * 100:5.1f}%  {own / args.profile_steps * 1e3:7.2f} ms/step  {fn}  ({where})"
-        )
+        per_step = own / args.profile_steps * 1e3
+        print(f"  {own / total * 100:5.1f}%  {per_step:7.2f} ms/step  {fn}  ({where})")
 
 
 if __name__ == "__main__":
