@@ -22,12 +22,12 @@ Run:  python examples/mnist_cnn.py [--epochs 1] [--data DIR] [--out DIR] [--seed
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import time
 from pathlib import Path
 
 import _cli
 import numpy as np
+from mnist_mlp import load_data  # the same files, and the same one-line errors
 
 import tinygrad_edu as tg
 import tinygrad_edu.nn.functional as F
@@ -42,15 +42,6 @@ except ImportError:  # a plain line per epoch instead of a progress bar
     tqdm = None
 
 MEAN, STD = 0.1307, 0.3081  # of the training images' pixels in [0, 1], as in PyTorch's example
-
-
-def _load_data_helper():
-    """``load_data`` of mnist_mlp.py (its one-line error messages for missing data)."""
-    path = Path(__file__).with_name("mnist_mlp.py")
-    spec = importlib.util.spec_from_file_location("_mnist_mlp", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.load_data
 
 
 class Net(nn.Module):
@@ -103,7 +94,7 @@ def train(args: argparse.Namespace) -> dict[str, object]:
 def _train(args: argparse.Namespace) -> dict[str, object]:
     out = Path(args.out)
     tg.manual_seed(args.seed)
-    x_train, y_train, x_test, y_test = _load_data_helper()(args.data)
+    x_train, y_train, x_test, y_test = load_data(args.data)
     x_train = ((x_train - MEAN) / STD).reshape(-1, 1, 28, 28).astype(np.float32)
     x_test = ((x_test - MEAN) / STD).reshape(-1, 1, 28, 28).astype(np.float32)
     if args.train_limit is not None:

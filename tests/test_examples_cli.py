@@ -14,7 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 SCRIPTS = ["mnist_mlp", "xor_optimizers", "linear_regression", "credit_approval",
-           "iris_adam_vs_gd"]  # fmt: skip
+           "iris_adam_vs_gd", "mnist_cnn"]  # fmt: skip
 
 
 def load_example(name: str):
