@@ -123,7 +123,9 @@ class Unfold(Function):
         windows = unfold(x._data, kernel, stride, dilation, padding)
         if outs is not None:
             windows = windows[(Ellipsis, *[slice(o) for o in outs])]
-        return np.ascontiguousarray(windows)
+        cols = np.ascontiguousarray(windows)
+        # a 1x1 kernel's windows can be x itself: copy, so that cols never shares x's memory
+        return cols.copy() if np.may_share_memory(cols, x._data) else cols
 
     @staticmethod
     def backward(ctx, grad):
