@@ -1,6 +1,6 @@
 """examples/mnist_cnn.py, pytorch/examples' MNIST CNN, learns on the real MNIST files.
 
-A quick run on the first 1,280 training images (20 steps) must clearly learn; the full
+A quick run on the first 768 training images (12 steps) must clearly learn; the full
 epoch (about 98.5% test accuracy; see the README) is run by hand, not in the suite.
 Skipped where the data is not available.
 """
@@ -33,12 +33,12 @@ def load_example():
 @pytest.mark.skipif(not HAVE_DATA, reason=f"MNIST files not found in {DATA}")
 def test_a_few_steps_learn_and_save_a_loadable_model(tmp_path):
     example = load_example()
-    args = ["--data", str(DATA), "--out", str(tmp_path), "--train-limit", "1280"]
-    result = example.main([*args, "--test-limit", "500"])
+    args = ["--data", str(DATA), "--out", str(tmp_path), "--train-limit", "768"]
+    result = example.main([*args, "--test-limit", "300"])
     history = result["history"]
-    assert len(history["loss"]) == 20  # 1280 / 64 batches
-    assert np.mean(history["loss"][-5:]) < 0.6 * np.mean(history["loss"][:5])
-    assert result["test_acc"] >= 0.6  # chance is 0.1; about 0.75 after these 20 steps
+    assert len(history["loss"]) == 12  # 768 / 64 batches
+    assert np.mean(history["loss"][-3:]) < 0.7 * np.mean(history["loss"][:3])
+    assert result["test_acc"] >= 0.5  # chance is 0.1; about 0.7 after these 12 steps
 
     state = tg.load(tmp_path / "mnist_cnn.npz")
     keys = ["conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias"]

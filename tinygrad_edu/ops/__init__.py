@@ -6,6 +6,11 @@
 - ``movement``: reshape, permute, expand, indexing and its adjoint, cat.
 - ``matmul``: matrix products, batched, and ``Linear`` (x W^T + b as one node).
 - ``nn``: softmax and log_softmax.
+- ``conv``: convolution (1-D and 2-D) as sliding windows and one matrix product, and the
+  window ops ``Unfold`` (im2col) and ``Fold`` (col2im), each the other's adjoint.
+- ``pool``: max pooling (average pooling is ``Unfold`` then a mean).
+- ``pad``: constant padding (and cropping).
+- ``activation``: erf, softplus, log-sigmoid, ELU, hardtanh (GELU, SiLU, Mish are composed).
 - ``loss``: fused losses: binary cross-entropy, MSE, the negative log-likelihood of the
   target classes (``F.cross_entropy`` = log_softmax + that).
 
