@@ -261,3 +261,29 @@ def test_dropout2d_zeroes_whole_channels():
     assert 0.3 < (per_channel[:, :, 0] == 0).mean() < 0.7
     layer = nn.Dropout2d(0.5).eval()
     assert layer(x) is x
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
+@pytest.mark.parametrize("padding", [1, (2, 1), "same"])
+def test_conv2d_padding_modes(mode, padding):
+    theirs = torch.nn.Conv2d(2, 3, (3, 2), padding=padding, padding_mode=mode).double()
+    ours = nn.Conv2d(2, 3, (3, 2), padding=padding, padding_mode=mode, dtype=np.float64)
+    assert repr(ours) == repr(theirs)
+    ours.load_state_dict({k: tg.tensor(v.detach().numpy()) for k, v in theirs.state_dict().items()})
+    x = np.random.default_rng(0).normal(size=(2, 2, 5, 6))
+    _run(ours, theirs, [x], np.float64, {})
+
+
+def test_conv_transpose2d_output_size():
+    theirs = torch.nn.ConvTranspose2d(2, 3, 3, stride=2, padding=1).double()
+    ours = nn.ConvTranspose2d(2, 3, 3, stride=2, padding=1, dtype=np.float64)
+    ours.load_state_dict({k: tg.tensor(v.detach().numpy()) for k, v in theirs.state_dict().items()})
+    x = np.random.default_rng(0).normal(size=(1, 2, 4, 4))
+    for size in [(7, 7), (8, 7), (1, 2, 8, 8)]:
+        y = ours(tg.tensor(x), output_size=size)
+        z = theirs(torch.tensor(x), output_size=size)
+        np.testing.assert_allclose(y.detach().numpy(), z.detach().numpy(), rtol=1e-10, atol=1e-10)
+    with pytest.raises(ValueError):
+        theirs(torch.tensor(x), output_size=(9, 9))
+    with pytest.raises(ValueError):
+        ours(tg.tensor(x), output_size=(9, 9))

@@ -72,10 +72,13 @@ class _ConvNd(Module):
                 )
             if padding == "same" and any(s != 1 for s in _ntuple(stride, d)):
                 raise ValueError("padding='same' is not supported for strided convolutions")
-        if padding_mode != "zeros":
+        modes = ("zeros", "reflect", "replicate", "circular")
+        if padding_mode not in modes:
             raise ValueError(
-                f"padding_mode={padding_mode!r} is not supported in tinygrad_edu (only 'zeros')"
+                f"padding_mode must be one of {modes}, but got padding_mode='{padding_mode}'"
             )
+        if self._transposed and padding_mode != "zeros":
+            raise ValueError(f'Only "zeros" padding mode is supported for {type(self).__name__}')
         self.in_channels = in_channels
         self.out_channels = out_channels
         self.kernel_size = _ntuple(kernel_size, d)
@@ -107,12 +110,27 @@ class _ConvNd(Module):
                 bound = 1 / math.sqrt(fan_in)
                 init.uniform_(self.bias, -bound, bound)
 
+    def _conv(self, fn: Any, input: Tensor) -> Tensor:
+        """fn(input, ...) with this layer's options; a padding_mode other than 'zeros' pads
+        first with ``F.pad`` (reflect, replicate, circular) and convolves without padding."""
+        padding = self.padding
+        if self.padding_mode != "zeros":
+            d = self._dims
+            if padding == "same":
+                total = [dl * (k - 1) for k, dl in zip(self.kernel_size, self.dilation)]
+                pairs = [(t // 2, t - t // 2) for t in total]
+            else:
+                pairs = [(p, p) for p in (padding if padding != "valid" else (0,) * d)]
+            amounts = [a for lo_hi in reversed(pairs) for a in lo_hi]  # last axis first
+            input = F.pad(input, amounts, mode=self.padding_mode)
+            padding = 0
+        return fn(input, self.weight, self.bias, self.stride, padding, self.dilation, self.groups)
+
     def extra_repr(self) -> str:
         s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}"
         s += f", stride={self.stride}"
         if self.padding != (0,) * self._dims:
-            s += f", padding={self.padding!r}" if isinstance(self.padding, str) else ""
-            s += f", padding={self.padding}" if not isinstance(self.padding, str) else ""
+            s += f", padding={self.padding}"
         if self.dilation != (1,) * self._dims:
             s += f", dilation={self.dilation}"
         if self.output_padding != (0,) * self._dims:
@@ -121,6 +139,8 @@ class _ConvNd(Module):
             s += f", groups={self.groups}"
         if self.bias is None:
             s += ", bias=False"
+        if self.padding_mode != "zeros":
+            s += f", padding_mode={self.padding_mode}"
         return s
 
 
@@ -149,9 +169,7 @@ class Conv1d(_ConvNd):
         )  # fmt: skip
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.conv1d(
-            input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
-        )
+        return self._conv(F.conv1d, input)
 
 
 class Conv2d(_ConvNd):
@@ -183,9 +201,7 @@ class Conv2d(_ConvNd):
         )  # fmt: skip
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.conv2d(
-            input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
-        )
+        return self._conv(F.conv2d, input)
 
 
 class _ConvTransposeNd(_ConvNd):
@@ -214,11 +230,27 @@ class _ConvTransposeNd(_ConvNd):
         )  # fmt: skip
 
     def forward(self, input: Tensor, output_size: Any = None) -> Tensor:
-        if output_size is not None:
-            raise NotImplementedError("output_size is not supported in tinygrad_edu")
+        output_padding = self.output_padding
+        if output_size is not None:  # the output_padding that gives exactly this size
+            d = self._dims
+            size = tuple(output_size)[-d:]
+            smallest = [
+                (i - 1) * s - 2 * p + dl * (k - 1) + 1
+                for i, s, p, dl, k in zip(
+                    input.shape[-d:], self.stride, self.padding, self.dilation, self.kernel_size
+                )
+            ]
+            for want, low, s in zip(size, smallest, self.stride):
+                if not low <= want < low + s:
+                    raise ValueError(
+                        f"requested an output size of {list(size)}, but valid sizes range from "
+                        f"{smallest} to {[lo + st - 1 for lo, st in zip(smallest, self.stride)]} "
+                        f"(for an input of {list(input.shape[-d:])})"
+                    )
+            output_padding = tuple(w - lo for w, lo in zip(size, smallest))
         fn = F.conv_transpose1d if self._dims == 1 else F.conv_transpose2d
         return fn(
-            input, self.weight, self.bias, self.stride, self.padding, self.output_padding,
+            input, self.weight, self.bias, self.stride, self.padding, output_padding,
             self.groups, self.dilation,
         )  # fmt: skip
 
