@@ -108,6 +108,15 @@ def test_max_pool2d_and_indices(kwargs, dtype):
         {"kernel_size": 3, "stride": 2, "padding": 1},
         {"kernel_size": 3, "stride": 1, "padding": 1, "count_include_pad": False},
         {"kernel_size": (2, 3), "stride": (1, 2), "padding": (1, 0), "divisor_override": 5},
+        {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True},
+        {"kernel_size": 2, "stride": 3, "ceil_mode": True},
+        {
+            "kernel_size": 3,
+            "stride": 2,
+            "padding": 1,
+            "ceil_mode": True,
+            "count_include_pad": False,
+        },
     ],
 )
 def test_avg_pool2d(kwargs, dtype):

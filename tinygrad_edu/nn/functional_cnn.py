@@ -385,19 +385,22 @@ def _avg_pool(
     fn, d, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
 ):
     x, unbatched = _batched(fn, input, d)
-    if ceil_mode:
-        raise NotImplementedError(f"{fn}: ceil_mode=True is not implemented in tinygrad_edu")
-    kernel, stride, p, dilation = _pool_args(fn, d, kernel_size, stride, padding, 1, False)
-    pads = _pool_pads(fn, x, kernel, stride, p, dilation, False)
+    kernel, stride, p, dilation = _pool_args(fn, d, kernel_size, stride, padding, 1, ceil_mode)
+    pads = _pool_pads(fn, x, kernel, stride, p, dilation, ceil_mode)
     cols = Unfold.apply(x, kernel=kernel, stride=stride, dilation=dilation, padding=pads)
     total = cols.sum(tuple(range(2, 2 + d)))
+    exact = all(lo == hi for lo, hi in pads)  # no ceil_mode overhang past the padding
     if divisor_override:
         out = total / divisor_override
-    elif count_include_pad or not any(p):
+    elif exact and (count_include_pad or not any(p)):
         out = total / math.prod(kernel)
-    else:  # divide by the number of real (not padding) elements under each window
-        ones = np.ones((1, 1, *x.shape[2:]), dtype=x.dtype)
-        count = unfold_array(ones, kernel, stride, dilation, pads).sum(tuple(range(2, 2 + d)))
+    else:  # divide by how many counted elements each window covers
+        if count_include_pad:  # the input and its padding count; a ceil_mode overhang not
+            ones = np.ones((1, 1, *[s + 2 * q for s, q in zip(x.shape[2:], p)]), x.dtype)
+            extra = tuple((0, hi - lo) for lo, hi in pads)
+        else:  # only the input's own elements count
+            ones, extra = np.ones((1, 1, *x.shape[2:]), x.dtype), pads
+        count = unfold_array(ones, kernel, stride, dilation, extra).sum(tuple(range(2, 2 + d)))
         out = total / Tensor(count)
     return out.squeeze(0) if unbatched else out
 
