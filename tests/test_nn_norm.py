@@ -370,3 +370,12 @@ def test_embedding_matches_torch():
     y.backward(tg.tensor(g))
     z.backward(torch.tensor(g))
     np.testing.assert_allclose(ours.weight.grad.numpy(), theirs.weight.grad.numpy(), rtol=1e-6)
+
+
+def test_embedding_from_pretrained_copies_and_freezes():
+    table = tg.tensor(np.arange(6.0).reshape(3, 2))
+    layer = nn.Embedding.from_pretrained(table)
+    assert not layer.weight.requires_grad and layer.weight.dtype == table.dtype
+    table._data[0, 0] = 100.0  # a copy: the layer does not see later changes
+    assert layer(tg.tensor(np.array([0, 2]))).tolist() == [[0.0, 1.0], [4.0, 5.0]]
+    assert nn.Embedding.from_pretrained(table, freeze=False).weight.requires_grad

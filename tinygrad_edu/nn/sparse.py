@@ -53,7 +53,9 @@ class Embedding(Module):
         self.norm_type = norm_type
         self.scale_grad_by_freq = scale_grad_by_freq
         self.sparse = sparse
-        dtype = dtypes.get_default_dtype() if dtype is None else np.dtype(dtype)
+        if dtype is None:
+            dtype = dtypes.get_default_dtype() if _weight is None else _weight.dtype
+        dtype = np.dtype(dtype)
         if _weight is None:
             self.weight = Parameter(
                 np.empty((num_embeddings, embedding_dim), dtype=dtype), requires_grad=not _freeze
@@ -64,7 +66,27 @@ class Embedding(Module):
                 raise AssertionError(
                     "Shape of weight does not match num_embeddings and embedding_dim"
                 )
-            self.weight = Parameter(np.array(_weight), requires_grad=not _freeze)
+            self.weight = Parameter(np.array(_weight, dtype=dtype), requires_grad=not _freeze)
+
+    @classmethod
+    def from_pretrained(
+        cls,
+        embeddings: Tensor,
+        freeze: bool = True,
+        padding_idx: int | None = None,
+        max_norm: float | None = None,
+        norm_type: float = 2.0,
+        scale_grad_by_freq: bool = False,
+        sparse: bool = False,
+    ) -> Embedding:
+        """An Embedding holding a copy of ``embeddings`` (2-D); frozen (no gradient) by default."""
+        if embeddings.ndim != 2:
+            raise AssertionError("Embeddings parameter is expected to be 2-dimensional")
+        rows, cols = embeddings.shape
+        return cls(
+            rows, cols, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse,
+            _weight=embeddings, _freeze=freeze, dtype=embeddings.dtype,
+        )  # fmt: skip
 
     def reset_parameters(self) -> None:
         """N(0, 1) entries; the padding row set to zero."""
