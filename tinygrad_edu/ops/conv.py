@@ -10,15 +10,18 @@ where xp is x padded with zeros, s the stride and d the dilation. Gather every w
 
     cols[n, (c, p, q), (i, j)] = xp[n, c, i*s + p*d, j*s + q*d]        ("im2col", ``Unfold``)
 
-and the whole convolution is one matrix product per sample, W (O, C*kh*kw) @ cols:
+and the convolution is a matrix product, W (O, C*kh*kw) @ cols:
 
     y[n] = W @ cols[n] + b                                     (O, H_out * W_out)
 
-Its gradient follows from the matrix product's (see ops/matmul.py), with g = dL/dy:
+In practice the windows of all N samples are put side by side, cols (C*kh*kw, N*L), so the
+whole batch is ONE product W @ cols (big matrices keep BLAS busy; see ``Conv``).
+Its gradient follows from the matrix product's (see ops/matmul.py), with g = dL/dy laid
+out the same way, (O, N*L):
 
-    dL/dW    = sum_n g[n] @ cols[n]^T          one product, summed over the batch
+    dL/dW    = g @ cols^T              one product: the sum over the batch is inside it
     dL/db    = sum of g over n, i, j
-    dL/dcols = W^T @ g[n]
+    dL/dcols = W^T @ g
     dL/dx    = Fold(dL/dcols)
 
 ``Fold`` ("col2im") is the adjoint of ``Unfold``: each entry of cols is a copy of one
@@ -28,7 +31,7 @@ Unfold and Fold are both linear and each is the other's adjoint, so each one's b
 is the other: that makes gradients of gradients (``create_graph=True``) come for free.
 
 With ``groups`` = G the channels split into G independent convolutions: cols is seen as
-(N, G, C/G * kh * kw, L) and W as (G, O/G, C/G * kh * kw); the products are batched over G.
+(G, C/G * kh * kw, N*L) and W as (G, O/G, C/G * kh * kw); the products are batched over G.
 """
 
 from __future__ import annotations
