@@ -242,8 +242,10 @@ def test_batch_norm_without_running_stats_uses_the_batch_in_eval():
 
 
 def test_batch_norm_errors():
+    layer = nn.BatchNorm1d(3)
     with pytest.raises(ValueError, match="more than 1 value per channel"):
-        nn.BatchNorm1d(3)(tg.tensor(np.ones((1, 3))))
+        layer(tg.tensor(np.ones((1, 3))))
+    assert int(layer.num_batches_tracked.item()) == 0  # raised before any update
     with pytest.raises(ValueError, match="expected 4D input"):
         nn.BatchNorm2d(3)(tg.tensor(np.ones((2, 3))))
     with pytest.raises(ValueError, match="expected 2D or 3D input"):

@@ -289,7 +289,7 @@ def conv_transpose2d(
 
 
 # ============================================================================ pooling
-def _pool_args(fn: str, d: int, kernel_size, stride, padding, dilation, ceil_mode: bool):
+def _pool_args(fn: str, d: int, kernel_size, stride, padding, dilation):
     kernel = _tuple(kernel_size, d, "kernel_size", fn)
     stride = (
         kernel
@@ -334,9 +334,7 @@ def _pool_pads(fn, x, kernel, stride, p, dilation, ceil_mode) -> tuple[tuple[int
 
 def _max_pool(fn, d, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
     x, unbatched = _batched(fn, input, d)
-    kernel, stride, p, dilation = _pool_args(
-        fn, d, kernel_size, stride, padding, dilation, ceil_mode
-    )
+    kernel, stride, p, dilation = _pool_args(fn, d, kernel_size, stride, padding, dilation)
     pads = _pool_pads(fn, x, kernel, stride, p, dilation, ceil_mode)
     args = {"kernel": kernel, "stride": stride, "dilation": dilation, "padding": pads}
     out = MaxPool.apply(x, **args)
@@ -385,7 +383,7 @@ def _avg_pool(
     fn, d, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
 ):
     x, unbatched = _batched(fn, input, d)
-    kernel, stride, p, dilation = _pool_args(fn, d, kernel_size, stride, padding, 1, ceil_mode)
+    kernel, stride, p, dilation = _pool_args(fn, d, kernel_size, stride, padding, 1)
     pads = _pool_pads(fn, x, kernel, stride, p, dilation, ceil_mode)
     cols = Unfold.apply(x, kernel=kernel, stride=stride, dilation=dilation, padding=pads)
     total = cols.sum(tuple(range(2, 2 + d)))

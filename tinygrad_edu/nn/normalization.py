@@ -92,6 +92,11 @@ class _BatchNorm(Module):
             raise RuntimeError(
                 f"running_mean should contain {input.shape[1]} elements not {self.num_features}"
             )
+        if self.training and input.numel() // max(input.shape[1], 1) <= 1:  # before any update
+            raise ValueError(
+                "Expected more than 1 value per channel when training, got input size "
+                f"{list(input.shape)}"
+            )
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
             counter = self.num_batches_tracked
