@@ -61,7 +61,13 @@ class MaxPool(Function):
         return (flat * MaxPool.onehot(ctx, tx.dtype)).sum(2)
 
 
-def window_max(x, kernel, stride, dilation, padding) -> tuple[np.ndarray, np.ndarray]:
+def window_max(
+    x: np.ndarray,
+    kernel: tuple[int, ...],
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+    padding: tuple[tuple[int, int], ...],
+) -> tuple[np.ndarray, np.ndarray]:
     """Each window's maximum (N, C, *out) and its position in the window, 0..K-1: the first
     maximum, or the first nan, as PyTorch picks.
 
@@ -91,7 +97,13 @@ def window_max(x, kernel, stride, dilation, padding) -> tuple[np.ndarray, np.nda
     return best, winner
 
 
-def max_indices(x, kernel, stride, dilation, padding) -> np.ndarray:
+def max_indices(
+    x: np.ndarray,
+    kernel: tuple[int, ...],
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+    padding: tuple[tuple[int, int], ...],
+) -> np.ndarray:
     """PyTorch's ``return_indices``: each maximum's flat index into its (unpadded) plane."""
     winner = window_max(x, kernel, stride, dilation, padding)[1]
     offsets = np.unravel_index(winner, kernel)  # the position inside the window, per axis
