@@ -5,7 +5,8 @@ linear.py      Linear
 activation.py  ReLU, LeakyReLU, Sigmoid, Tanh, Softmax, LogSoftmax
 flatten.py     Flatten
 dropout.py     Dropout
-loss.py        MSELoss, L1Loss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss
+loss.py        MSELoss, L1Loss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss,
+               SmoothL1Loss, HuberLoss
 functional.py  the same as functions (``import tinygrad_edu.nn.functional as F``)
 init.py        uniform_, normal_, xavier_uniform_, kaiming_uniform_, ...
 utils.py       clip_grad_norm_, clip_grad_value_
@@ -20,9 +21,11 @@ from tinygrad_edu.nn.loss import (
     BCELoss,
     BCEWithLogitsLoss,
     CrossEntropyLoss,
+    HuberLoss,
     L1Loss,
     MSELoss,
     NLLLoss,
+    SmoothL1Loss,
 )
 from tinygrad_edu.nn.module import (
     Identity,
@@ -39,6 +42,7 @@ __all__ = [
     "CrossEntropyLoss",
     "Dropout",
     "Flatten",
+    "HuberLoss",
     "Identity",
     "L1Loss",
     "LeakyReLU",
@@ -53,6 +57,7 @@ __all__ = [
     "ReLU",
     "Sequential",
     "Sigmoid",
+    "SmoothL1Loss",
     "Softmax",
     "Tanh",
     "functional",
