@@ -15,11 +15,15 @@ import tinygrad_edu as tg
 from tinygrad_edu import Tensor
 from tinygrad_edu.utils.data import (
     BatchSampler,
+    ChainDataset,
+    ConcatDataset,
     DataLoader,
     Dataset,
+    IterableDataset,
     RandomSampler,
     Sampler,
     SequentialSampler,
+    StackDataset,
     SubsetRandomSampler,
     TensorDataset,
     WeightedRandomSampler,
@@ -393,3 +397,85 @@ def test_loader_error_messages_match_torch(kwargs):
     with pytest.raises(ValueError) as ours:
         DataLoader(make(3), **kwargs)
     assert str(ours.value) == str(theirs.value)
+
+
+# ---- more datasets --------------------------------------------------------------------------
+
+
+class Stream(IterableDataset):
+    def __init__(self, n, start=0):
+        self.n, self.start = n, start
+
+    def __iter__(self):
+        return iter(range(self.start, self.start + self.n))
+
+    def __len__(self):
+        return self.n
+
+
+def test_iterable_dataset_in_a_loader():
+    assert [b.tolist() for b in DataLoader(Stream(5), batch_size=2)] == [[0, 1], [2, 3], [4]]
+    assert [b.tolist() for b in DataLoader(Stream(5), batch_size=2, drop_last=True)] == [
+        [0, 1],
+        [2, 3],
+    ]
+    assert list(DataLoader(Stream(3), batch_size=None)) == [0, 1, 2]
+    assert len(DataLoader(Stream(5), batch_size=2)) == 3
+    assert len(DataLoader(Stream(5), batch_size=2, drop_last=True)) == 2
+    assert list(DataLoader(Stream(3), batch_size=2, collate_fn=sum)) == [1, 2]
+    for kwargs in [{"shuffle": True}, {"sampler": [0]}, {"batch_sampler": [[0]]}]:
+        with pytest.raises(ValueError, match="DataLoader with IterableDataset: expected unspec"):
+            DataLoader(Stream(3), **kwargs)
+    with pytest.raises(NotImplementedError, match="must implement __iter__"):
+        iter(IterableDataset())
+
+
+def test_chain_and_concat_datasets():
+    assert list(Stream(2) + Stream(2, start=10)) == [0, 1, 10, 11]
+    chain = ChainDataset([Stream(2), Stream(3, start=5)])
+    assert list(chain) == [0, 1, 5, 6, 7] and len(chain) == 5
+    both = make(3) + make(2)
+    assert isinstance(both, ConcatDataset) and len(both) == 5 and both.cumulative_sizes == [3, 5]
+    assert [both[i][1].item() for i in range(5)] == [0, 1, 2, 0, 1]
+    assert both[-1][1].item() == 1 and both[-5][1].item() == 0
+    with pytest.raises(IndexError):
+        both[5]
+    with pytest.raises(ValueError, match="absolute value of index"):
+        both[-6]
+    with pytest.raises(AssertionError, match="empty"):
+        ConcatDataset([])
+    with pytest.raises(AssertionError, match="does not support IterableDataset"):
+        ConcatDataset([Stream(2)])
+    assert labels(DataLoader(both, batch_size=4)) == [[0, 1, 2, 0], [1]]
+
+
+def test_stack_dataset():
+    pairs = StackDataset(make(3), Squares(3))
+    assert len(pairs) == 3 and pairs[1][0][1].item() == 1 and pairs[1][1][1] == 1
+    named = StackDataset(a=make(3), b=Squares(3))
+    assert set(named[2]) == {"a", "b"}
+    batch = next(iter(DataLoader(named, batch_size=2)))
+    assert batch["b"][0].shape == (2, 2) and batch["a"][1].tolist() == [0, 1]
+    with pytest.raises(ValueError, match="Size mismatch"):
+        StackDataset(make(3), make(4))
+    with pytest.raises(ValueError, match="both types are given"):
+        StackDataset(make(3), b=make(3))
+    with pytest.raises(ValueError, match="At least one dataset"):
+        StackDataset()
+
+
+def test_more_datasets_match_torch():
+    torch = pytest.importorskip("torch")
+    tdata = torch.utils.data
+
+    class TorchStream(tdata.IterableDataset):
+        def __iter__(self):
+            return iter(range(7))
+
+    for kwargs in [{"batch_size": 3}, {"batch_size": 3, "drop_last": True}]:
+        ours = [b.tolist() for b in DataLoader(Stream(7), **kwargs)]
+        assert ours == [b.tolist() for b in tdata.DataLoader(TorchStream(), **kwargs)]
+    ours = make(3) + make(2)
+    theirs = tdata.TensorDataset(torch.arange(3)) + tdata.TensorDataset(torch.arange(2))
+    assert ours.cumulative_sizes == theirs.cumulative_sizes
+    assert [ours[i][1].item() for i in range(-5, 5)] == [theirs[i][0].item() for i in range(-5, 5)]

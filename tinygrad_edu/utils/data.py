@@ -3,6 +3,8 @@
     Dataset        anything with ``__getitem__(i)`` (and ``__len__``) giving one sample
     TensorDataset  samples are the i-th rows of some tensors: (x[i], y[i])
     Subset         a dataset seen through a list of indices
+    ConcatDataset  datasets one after the other (``a + b``); StackDataset: side by side
+    IterableDataset  a stream of samples (define ``__iter__``); ChainDataset chains them
     random_split   shuffle the indices, cut them into Subsets (train / validation)
     DataLoader     iterate over mini-batches, optionally reshuffled every epoch
     samplers       which indices an epoch visits, in which order: SequentialSampler,
@@ -18,6 +20,7 @@ the library's generator (``tinygrad_edu.manual_seed``) or from ``generator=``.
 
 from __future__ import annotations
 
+import itertools
 import math
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
@@ -31,11 +34,15 @@ from tinygrad_edu.tensor import Tensor
 
 __all__ = [
     "BatchSampler",
+    "ChainDataset",
+    "ConcatDataset",
     "DataLoader",
     "Dataset",
+    "IterableDataset",
     "RandomSampler",
     "Sampler",
     "SequentialSampler",
+    "StackDataset",
     "Subset",
     "SubsetRandomSampler",
     "TensorDataset",
@@ -55,6 +62,99 @@ class Dataset:
 
     def __getitem__(self, index: int) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must implement __getitem__")
+
+    def __add__(self, other: Dataset) -> ConcatDataset:
+        """``a + b`` is ``ConcatDataset([a, b])``: the samples of a, then those of b."""
+        return ConcatDataset([self, other])
+
+
+class IterableDataset(Dataset):
+    """Base class of iterable-style datasets (a stream: lines of a file, generated data):
+    subclass it and define ``__iter__``, which yields the samples in order.
+
+    A DataLoader over one batches the samples in the order they come (no shuffle, sampler
+    or batch_sampler, which need indices). ``a + b`` chains two of them.
+    """
+
+    def __iter__(self) -> Iterator[Any]:
+        raise NotImplementedError(f"{type(self).__name__} must implement __iter__")
+
+    def __add__(self, other: Dataset) -> ChainDataset:  # type: ignore[override]
+        return ChainDataset([self, other])
+
+
+class ConcatDataset(Dataset):
+    """Map-style datasets one after the other: index i < len(first) is first[i], the next
+    ones come from the second, and so on. ``cumulative_sizes`` holds the running totals."""
+
+    def __init__(self, datasets: Iterable[Dataset]) -> None:
+        self.datasets = list(datasets)
+        if len(self.datasets) == 0:
+            raise AssertionError("datasets should not be an empty iterable")
+        for d in self.datasets:
+            if isinstance(d, IterableDataset):
+                raise AssertionError(
+                    "ConcatDataset does not support IterableDataset (use ChainDataset)"
+                )
+        self.cumulative_sizes = np.cumsum([len(d) for d in self.datasets]).tolist()  # type: ignore[arg-type]
+
+    def __len__(self) -> int:
+        return self.cumulative_sizes[-1]
+
+    def __getitem__(self, idx: int) -> Any:
+        if idx < 0:
+            if -idx > len(self):
+                raise ValueError("absolute value of index should not exceed dataset length")
+            idx = len(self) + idx
+        which = int(np.searchsorted(self.cumulative_sizes, idx, side="right"))
+        if which == len(self.datasets):
+            raise IndexError(f"index {idx} is out of range for a ConcatDataset of {len(self)}")
+        start = self.cumulative_sizes[which - 1] if which > 0 else 0
+        return self.datasets[which][idx - start]
+
+
+class ChainDataset(IterableDataset):
+    """Iterable datasets one after the other: all of the first's samples, then the next's."""
+
+    def __init__(self, datasets: Iterable[Dataset]) -> None:
+        self.datasets = datasets
+
+    def __iter__(self) -> Iterator[Any]:
+        for d in self.datasets:
+            if not isinstance(d, IterableDataset):
+                raise AssertionError("ChainDataset only supports IterableDataset")
+            yield from d
+
+    def __len__(self) -> int:
+        return sum(len(d) for d in self.datasets)  # type: ignore[arg-type]
+
+
+class StackDataset(Dataset):
+    """Sample i gathers sample i of several datasets of the same length: a tuple with
+    ``StackDataset(a, b)`` (``(a[i], b[i])``), a dict with ``StackDataset(x=a, y=b)``."""
+
+    def __init__(self, *args: Dataset, **kwargs: Dataset) -> None:
+        if args and kwargs:
+            raise ValueError(
+                "Supported either ``tuple``- (via ``args``) or``dict``- (via ``kwargs``) like "
+                "input/output, but both types are given."
+            )
+        if not args and not kwargs:
+            raise ValueError("At least one dataset should be passed")
+        self.datasets: tuple[Dataset, ...] | dict[str, Dataset] = args or kwargs
+        parts = list(args) + list(kwargs.values())
+        lengths = [len(d) for d in parts]  # type: ignore[arg-type]
+        if any(n != lengths[0] for n in lengths):
+            raise ValueError(f"Size mismatch between datasets: lengths {lengths}")
+        self._length = lengths[0]
+
+    def __getitem__(self, index: int) -> Any:
+        if isinstance(self.datasets, dict):
+            return {k: d[index] for k, d in self.datasets.items()}
+        return tuple(d[index] for d in self.datasets)
+
+    def __len__(self) -> int:
+        return self._length
 
 
 class TensorDataset(Dataset):
@@ -485,6 +585,8 @@ class DataLoader:
                       with ``batch_size=None`` it gets each single sample
                       (default: ``default_convert``, NumPy arrays to Tensors).
     ``len(loader)`` is the number of batches (or samples, without batching).
+    An IterableDataset is batched in the order its samples come (``len`` needs its
+    ``__len__``); shuffle, sampler and batch_sampler are errors there, as in PyTorch.
 
     A TensorDataset (or a Subset of one, as ``random_split`` gives) with the default
     collate_fn is batched with one fancy-indexing call per batch, ``x[indices]``, instead of
@@ -534,6 +636,17 @@ class DataLoader:
             )
         if persistent_workers and num_workers == 0:
             raise ValueError("persistent_workers option needs num_workers > 0")
+        if isinstance(dataset, IterableDataset):
+            for name, value in [
+                ("shuffle", shuffle),
+                ("sampler", sampler),
+                ("batch_sampler", batch_sampler),
+            ]:
+                if value is not None and value is not False:
+                    raise ValueError(
+                        "DataLoader with IterableDataset: expected unspecified "
+                        f"{name} option, but got {name}={value}"
+                    )
         if sampler is not None and shuffle:
             raise ValueError("sampler option is mutually exclusive with shuffle")
         if batch_sampler is not None:
@@ -549,13 +662,13 @@ class DataLoader:
                 "batch_size=None option disables auto-batching and is mutually exclusive with "
                 "drop_last"
             )
-        if sampler is None:
+        if sampler is None and not isinstance(dataset, IterableDataset):
             sampler = (
                 RandomSampler(dataset, generator=generator)  # type: ignore[arg-type]
                 if shuffle
                 else SequentialSampler(dataset)  # type: ignore[arg-type]
             )
-        if batch_size is not None and batch_sampler is None:
+        if batch_size is not None and batch_sampler is None and sampler is not None:
             batch_sampler = BatchSampler(sampler, batch_size, drop_last)
 
         self.dataset = dataset
@@ -576,10 +689,18 @@ class DataLoader:
         self.in_order = in_order
 
     def __len__(self) -> int:
+        if isinstance(self.dataset, IterableDataset):  # as many as the stream says it has
+            n = len(self.dataset)  # type: ignore[arg-type]
+            if self.batch_size is None:
+                return n
+            return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
         index_sampler = self.sampler if self.batch_sampler is None else self.batch_sampler
         return len(index_sampler)  # type: ignore[arg-type]
 
     def __iter__(self) -> Iterator[Any]:
+        if isinstance(self.dataset, IterableDataset):
+            yield from self._iter_stream(self.dataset)
+            return
         if self.batch_sampler is None:  # no batching: one sample at a time
             convert = self.collate_fn or default_convert
             for i in self.sampler:
@@ -600,3 +721,17 @@ class DataLoader:
         collate = self.collate_fn or default_collate
         for batch in self.batch_sampler:
             yield collate([self.dataset[i] for i in batch])
+
+    def _iter_stream(self, dataset: IterableDataset) -> Iterator[Any]:
+        """Batches of an iterable dataset: consecutive samples, ``batch_size`` at a time."""
+        if self.batch_size is None:
+            convert = self.collate_fn or default_convert
+            for sample in dataset:
+                yield convert(sample)
+            return
+        collate = self.collate_fn or default_collate
+        samples = iter(dataset)
+        while batch := list(itertools.islice(samples, self.batch_size)):
+            if len(batch) < self.batch_size and self.drop_last:
+                return
+            yield collate(batch)
