@@ -307,17 +307,17 @@ class Optimizer:
 
 
 #: State entries that are one number per parameter (0-d), not a buffer of its shape.
-_SCALAR_STATE = {"mu_product"}
+_SCALAR_STATE = {"mu_product", "eta", "mu"}  # NAdam's Π; ASGD's step size and weight
 
 
 def _cast(param: Tensor, saved_id: Any, key: str, value: Any) -> Any:
     """Bring one loaded state entry in line with its parameter (see ``load_state_dict``).
 
     The step counter stays as saved (a plain number from an old save becomes a float32
-    Tensor; so does NAdam's ``mu_product``). A buffer (a Tensor or a numeric NumPy array)
-    becomes a Tensor of the parameter's dtype, and must have its shape (``mu_product``: or
-    be 0-d). Anything else would only fail at the next ``step()``, so it is refused here,
-    before the optimizer changes.
+    Tensor; so do the 0-d entries in ``_SCALAR_STATE``). A buffer (a Tensor or a numeric
+    NumPy array) becomes a Tensor of the parameter's dtype, and must have its shape (the
+    entries in ``_SCALAR_STATE``: or be 0-d). Anything else would only fail at the next
+    ``step()``, so it is refused here, before the optimizer changes.
     """
     where = f"load_state_dict: state '{key}' of parameter {saved_id!r}"
     data = value._data if isinstance(value, Tensor) else value

@@ -1,4 +1,4 @@
-"""Adamax, NAdam and RAdam (and SGD's nesterov) against their equations and against torch.
+"""Adamax, NAdam, RAdam, Rprop, ASGD (and SGD's nesterov) against their equations and torch.
 
 The schedule is the one of test_optim.py: three parameters in two groups, 25 steps,
 gradients whose scale drops after step 5, steps where a parameter has no gradient (its
@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from tinygrad_edu import Tensor, optim
-from tinygrad_edu.optim import SGD, Adamax, NAdam, RAdam
+from tinygrad_edu.optim import ASGD, SGD, Adamax, NAdam, RAdam, Rprop
 
 SHAPES = [(3, 4), (5,), (2, 3)]
 STEPS = 25
@@ -132,6 +132,41 @@ def radam_reference(
     return update
 
 
+def rprop_reference(etas=(0.5, 1.2), step_sizes=(1e-6, 50), maximize=False):
+    """Riedmiller & Braun's Rprop as PyTorch writes it (no move right after a sign flip)."""
+    eta_minus, eta_plus = etas
+
+    def update(theta, g, st, lr):
+        d = -g if maximize else g
+        if "s" not in st:
+            st["s"], st["p"] = np.full_like(theta, lr), np.zeros_like(theta)
+        same = d * st["p"]
+        st["s"] = np.clip(
+            st["s"] * np.where(same > 0, eta_plus, np.where(same < 0, eta_minus, 1.0)),
+            *step_sizes,
+        )
+        st["p"] = np.where(same < 0, 0.0, d)
+        return theta - np.sign(st["p"]) * st["s"]
+
+    return update
+
+
+def asgd_reference(lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0.0, maximize=False):
+    """Averaged SGD; η and μ rounded to float32, as PyTorch stores them."""
+
+    def update(theta, g, st, lr):
+        t = st["t"] = st.get("t", 0) + 1
+        eta, mu = st.get("eta", float(np.float32(lr))), st.get("mu", 1.0)
+        d = (-g if maximize else g) + weight_decay * theta
+        theta = theta * (1 - lambd * eta) - eta * d
+        st["ax"] = theta.copy() if mu == 1 else st["ax"] + mu * (theta - st["ax"])
+        st["eta"] = float(np.float32(lr / (1 + lambd * lr * t) ** alpha))
+        st["mu"] = float(np.float32(1 / max(1, t - t0)))
+        return theta
+
+    return update
+
+
 CASES = [
     ("adamax", Adamax, {"lr": 0.05}, adamax_reference, {}),
     (
@@ -171,6 +206,22 @@ CASES = [
         radam_reference,
         {"betas": (0.8, 0.9), "eps": 1e-3, "weight_decay": 0.1, "maximize": True},
     ),
+    ("rprop", Rprop, {"lr": 0.05}, rprop_reference, {}),
+    (
+        "rprop_options",
+        Rprop,
+        {"lr": 0.05, "etas": (0.3, 1.5), "step_sizes": (1e-3, 0.2), "maximize": True},
+        rprop_reference,
+        {"etas": (0.3, 1.5), "step_sizes": (1e-3, 0.2), "maximize": True},
+    ),
+    ("asgd", ASGD, {"lr": 0.05}, asgd_reference, {}),
+    (
+        "asgd_options",
+        ASGD,
+        {"lr": 0.05, "lambd": 0.01, "alpha": 0.6, "t0": 5, "weight_decay": 0.1, "maximize": True},
+        asgd_reference,
+        {"lambd": 0.01, "alpha": 0.6, "t0": 5, "weight_decay": 0.1, "maximize": True},
+    ),
     (
         "radam_decoupled",
         RAdam,
@@ -200,6 +251,40 @@ def test_radam_takes_both_branches_in_the_schedule(b2):
     assert [r > 5 for r in rhos] == [False] * 5 + [True] * 3
 
 
+def test_asgd_average_follows_the_iterates_after_t0():
+    p = Tensor(np.array([1.0, -2.0]), requires_grad=True)
+    opt = ASGD([p], lr=0.1, t0=3)
+    update, st, theta = asgd_reference(t0=3), {}, np.array([1.0, -2.0])
+    iterates = []
+    for step in range(10):
+        g = gradient(step, 1)[:2]
+        p.grad = Tensor(g)
+        opt.step()
+        theta = update(theta, g, st, 0.1)
+        iterates.append(theta)
+        np.testing.assert_allclose(opt.state[p]["ax"]._data, st["ax"], rtol=1e-13)
+    # μ = 1 / max(1, t - t0) set after step t: ā is the plain mean of the iterates of steps
+    # t0 + 2, t0 + 3, ... (1-based), here iterates[4:]
+    np.testing.assert_allclose(st["ax"], np.mean(iterates[4:], axis=0), rtol=1e-6)
+    assert not np.allclose(st["ax"], np.mean(iterates[3:], axis=0), rtol=1e-3)
+    np.testing.assert_allclose(p._data, theta, rtol=1e-13)
+
+
+def test_rprop_uses_only_the_sign():
+    p = Tensor(np.array([0.0, 0.0]), requires_grad=True)
+    q = Tensor(np.array([0.0, 0.0]), requires_grad=True)
+    a, b = Rprop([p], lr=0.1), Rprop([q], lr=0.1)
+    for g in ([1.0, -3.0], [2.0, 5.0], [0.5, 1.0]):
+        p.grad = Tensor(np.array(g))
+        q.grad = Tensor(np.array(g) * 1e4)
+        a.step()
+        b.step()
+    np.testing.assert_array_equal(p._data, q._data)
+    # element 0: three steps with the same sign, 0.1, 0.12, 0.144; element 1: a step of
+    # 0.1 up, a flip (step size halved to 0.05, no move), then 0.05 down
+    np.testing.assert_allclose(p._data, [-(0.1 + 0.12 + 0.144), 0.1 - 0.05], rtol=1e-14)
+
+
 def test_radam_early_steps_are_momentum_sgd():
     p = Tensor(np.array([1.0, -2.0]), requires_grad=True)
     opt = RAdam([p], lr=0.1)
@@ -222,6 +307,8 @@ def test_adamax_first_step_is_lr_times_sign():
         (Adamax, ["step", "exp_avg", "exp_inf"]),
         (NAdam, ["step", "mu_product", "exp_avg", "exp_avg_sq"]),
         (RAdam, ["step", "exp_avg", "exp_avg_sq"]),
+        (Rprop, ["step", "prev", "step_size"]),
+        (ASGD, ["step", "eta", "mu", "ax"]),
     ],
 )
 def test_state_is_lazy_and_skips_parameters_without_grad(cls, keys):
@@ -235,7 +322,8 @@ def test_state_is_lazy_and_skips_parameters_without_grad(cls, keys):
     state = opt.state_dict()["state"]
     assert list(state) == [0] and list(state[0]) == keys
     assert state[0]["step"].dtype == np.float32 and float(state[0]["step"]._data) == 2.0
-    assert state[0]["exp_avg"].dtype == np.float32 and state[0]["exp_avg"].shape == (2, 3)
+    buffer = state[0][keys[-1]]
+    assert buffer.dtype == np.float32 and buffer.shape == (2, 3)
     assert a.dtype == np.float32
     np.testing.assert_array_equal(b._data, np.ones(4))
 
@@ -320,6 +408,8 @@ def _p():
         (lambda: SGD(_p(), nesterov=True), "Nesterov momentum requires"),
         (lambda: SGD(_p(), momentum=0.9, dampening=0.1, nesterov=True), "Nesterov momentum"),
         (lambda: Adamax([]), "optimizer got an empty parameter list"),
+        (lambda: Rprop(_p(), etas=(0.5, 1.0)), "Invalid eta values: 0.5, 1.0"),
+        (lambda: ASGD(_p(), weight_decay=-1.0), "Invalid weight_decay value: -1.0"),
     ],
 )
 def test_constructor_errors(make, message):
@@ -327,7 +417,7 @@ def test_constructor_errors(make, message):
         make()
 
 
-@pytest.mark.parametrize("cls", [Adamax, NAdam, RAdam])
+@pytest.mark.parametrize("cls", [Adamax, NAdam, RAdam, Rprop, ASGD])
 def test_foreach_is_accepted_and_differentiable_refused(cls):
     cls(_p(), foreach=True)
     cls(_p(), foreach=None, capturable=True)
@@ -335,19 +425,19 @@ def test_foreach_is_accepted_and_differentiable_refused(cls):
         cls(_p(), differentiable=True)
 
 
-@pytest.mark.parametrize("cls", [Adamax, NAdam, RAdam])
+@pytest.mark.parametrize("cls", [Adamax, NAdam, RAdam, Rprop, ASGD])
 def test_step_bumps_the_version_and_leaves_grad_alone(cls):
     p = Tensor(np.ones(3), requires_grad=True)
     g = Tensor(np.array([1.0, -2.0, 3.0]))
     p.grad = g
     version = p._version
-    cls([p], maximize=True, weight_decay=0.1).step()
+    cls([p], maximize=True).step()
     assert p._version > version
     np.testing.assert_array_equal(g._data, [1.0, -2.0, 3.0])
 
 
 def test_exported():
-    assert {"Adamax", "NAdam", "RAdam"} <= set(optim.__all__)
+    assert {"Adamax", "NAdam", "RAdam", "Rprop", "ASGD"} <= set(optim.__all__)
 
 
 # ---- torch itself ---------------------------------------------------------------------------
@@ -390,7 +480,7 @@ def test_matches_torch_step_by_step(name, kwargs):
             np.testing.assert_allclose(mine._data, value.numpy(), rtol=1e-12, atol=1e-15)
 
 
-@pytest.mark.parametrize("name", ["Adamax", "NAdam", "RAdam"])
+@pytest.mark.parametrize("name", ["Adamax", "NAdam", "RAdam", "Rprop", "ASGD"])
 def test_fresh_param_groups_match_torch(name):
     torch = pytest.importorskip("torch")
     ours = getattr(optim, name)(_p()).state_dict()
@@ -407,6 +497,11 @@ def test_fresh_param_groups_match_torch(name):
         ("NAdam", {"eps": -1.0}),
         ("RAdam", {"betas": (0.9, 1.5)}),
         ("RAdam", {"weight_decay": -0.1}),
+        ("Rprop", {"etas": (1.0, 1.2)}),
+        ("Rprop", {"etas": (0.5, 0.9)}),
+        ("Rprop", {"lr": -0.1}),
+        ("ASGD", {"lr": -0.1}),
+        ("ASGD", {"weight_decay": -0.1}),
         ("SGD", {"momentum": 0.5, "dampening": 0.5, "nesterov": True}),
         ("SGD", {"nesterov": True}),
     ],
