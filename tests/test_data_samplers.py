@@ -479,3 +479,12 @@ def test_more_datasets_match_torch():
     theirs = tdata.TensorDataset(torch.arange(3)) + tdata.TensorDataset(torch.arange(2))
     assert ours.cumulative_sizes == theirs.cumulative_sizes
     assert [ours[i][1].item() for i in range(-5, 5)] == [theirs[i][0].item() for i in range(-5, 5)]
+
+
+def test_one_draw_per_epoch_whichever_way_the_batches_are_taken():
+    """BatchSampler iterated directly and the loader's fast path draw the same order."""
+    direct = list(BatchSampler(RandomSampler(range(10), generator=gen(7)), 4, False))
+    loader = DataLoader(make(10), batch_size=4, shuffle=True, generator=gen(7))
+    assert direct == labels(loader)
+    sampler = RandomSampler(range(10), generator=gen(7))
+    assert [i for b in direct for i in b] == list(sampler)

@@ -367,11 +367,9 @@ class _ArraySampler(Sampler[int]):
         yield from self._draw().tolist()
 
 
-def _epoch_array(sampler: Any) -> np.ndarray | None:
-    """The epoch's indices as one array, if ``sampler`` can give them so (see _ArraySampler)."""
-    if isinstance(sampler, _ArraySampler) and type(sampler).__iter__ is _ArraySampler.__iter__:
-        return sampler._draw()
-    return None
+def _draws_arrays(sampler: Any) -> bool:
+    """Whether ``sampler`` gives an epoch's indices as one array (see _ArraySampler)."""
+    return isinstance(sampler, _ArraySampler) and type(sampler).__iter__ is _ArraySampler.__iter__
 
 
 class SequentialSampler(_ArraySampler):
@@ -533,18 +531,18 @@ class BatchSampler(Sampler[list[int]]):
 
     def _arrays(self) -> Iterator[np.ndarray]:
         """The batches as index arrays (what DataLoader's fast path indexes with)."""
-        order = _epoch_array(self.sampler)
-        if order is None:
+        if not _draws_arrays(self.sampler):
             for batch in self:
                 yield np.asarray(batch, dtype=np.int64)
             return
+        order = self.sampler._draw()
         size = self.batch_size
         end = len(order) - len(order) % size if self.drop_last else len(order)
         for start in range(0, end, size):
             yield order[start : start + size]
 
     def __iter__(self) -> Iterator[list[int]]:
-        if _epoch_array(self.sampler) is not None:
+        if _draws_arrays(self.sampler):
             for batch in self._arrays():
                 yield batch.tolist()
             return
