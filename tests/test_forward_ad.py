@@ -423,6 +423,10 @@ CASES = {
         lambda x, y: loss.BinaryCrossEntropy.apply(x, y), floats(0.05, 0.95), floats(0, 1)
     ),
     "MSELoss": _pair_same_shape(lambda x, y: F.mse_loss(x, y)),
+    "SmoothL1Loss": _pair_same_shape(
+        lambda x, y: F.smooth_l1_loss(x, y, beta=0.5, reduction="none")
+    ),
+    "HuberLoss": _pair_same_shape(lambda x, y: F.huber_loss(x, y, delta=1.3)),
     "PickedNLL": _picked_nll(),
 }
 

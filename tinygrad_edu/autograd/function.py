@@ -20,6 +20,10 @@ op's inputs and ``ctx.next_nodes`` the edges back to the nodes that made them, t
 op runs (an in-place op later gives an input a new ``grad_fn``; this op must still send its
 gradient to the old one). Whatever ``backward`` needs is put away on ``ctx`` during forward.
 
+PyTorch 2.x's *new style* works too: ``forward(*args)`` without ctx, plus a static
+``setup_context(ctx, inputs, output)`` that puts away what backward needs (see
+``Function.__init_subclass__``). ``backward`` is the same in both styles.
+
 ``backward`` is written with Tensor operations, not raw NumPy. Normally the engine runs it
 with recording switched off, so those operations cost little more than NumPy; with
 ``create_graph=True`` it runs with recording on, so the gradient itself gets a graph and can
@@ -28,6 +32,7 @@ be differentiated again (higher-order gradients) with no extra code per op.
 
 from __future__ import annotations
 
+import inspect
 import traceback
 from typing import Any
 
@@ -61,6 +66,12 @@ class Function:
         ctx.needs_input_grad  one bool per positional argument
         ctx.saved_tensors     what forward passed to ``ctx.save_for_backward``
         ctx.output            the result (only when the class sets ``saves_output = True``)
+
+    New style (PyTorch 2.x): define ``forward(*args)`` without ctx and a static
+    ``setup_context(ctx, inputs, output)``; apply then calls ``forward(*inputs)`` and
+    ``setup_context(ctx, inputs, output)``, where ``inputs`` are apply's arguments (keyword
+    arguments and forward's defaults bound into place, as PyTorch does), and backward must
+    return one gradient per input.
     """
 
     #: Set to True in ops whose backward reads ``ctx.output`` (exp, tanh, softmax ...).
@@ -75,6 +86,11 @@ class Function:
     _hooks: GradHooks | None = None
     #: Where forward was called, kept only under ``detect_anomaly()`` (see anomaly.py).
     _stack: traceback.StackSummary | None = None
+    #: What forward passed to ``ctx.mark_non_differentiable`` (see ``_wrap``).
+    _non_differentiable: tuple[Tensor, ...] = ()
+    #: New-style classes only (see ``__init_subclass__``).
+    _node_class: type[Function]
+    _forward_signature: inspect.Signature
 
     _inputs: tuple[Any, ...] | None
     next_nodes: tuple[Function | None, ...] | None
@@ -87,6 +103,39 @@ class Function:
     @staticmethod
     def backward(ctx: Function, grad_output: Tensor) -> Tensor | tuple[Tensor | None, ...] | None:
         raise NotImplementedError("subclasses of Function must implement backward")
+
+    # ------------------------------------------------------ new style: setup_context
+    @staticmethod
+    def setup_context(ctx: Function, inputs: tuple[Any, ...], output: Any) -> None:
+        """New-style Functions override this (and define ``forward`` without ctx): save what
+        backward needs on ctx, from forward's ``inputs`` and its ``output``."""
+        raise NotImplementedError("setup_context is defined by new-style Functions only")
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Give a new-style subclass (one with its own ``setup_context``) its ``apply``.
+
+        ``apply`` below calls ``forward(ctx, *args)``. A new-style class gets a hidden
+        subclass of itself whose forward does ``output = forward(*args);
+        setup_context(ctx, args, output)``, and an ``apply`` that runs the usual one on that
+        subclass. Old-style classes (all of the built-in ops) are left exactly as they are,
+        so their ``apply`` costs nothing extra.
+        """
+        super().__init_subclass__(**kwargs)
+        if "_user_class" in vars(cls) or cls.setup_context is Function.setup_context:
+            return
+        user_forward = cls.forward
+        user_setup = cls.setup_context
+
+        def forward(ctx: Function, *args: Any) -> Any:
+            output = user_forward(*args)
+            user_setup(ctx, args, output)
+            return output
+
+        namespace = {"forward": staticmethod(forward), "_user_class": cls}
+        namespace.update(__module__=cls.__module__, __qualname__=cls.__qualname__)
+        cls._node_class = type(cls.__name__, (cls,), namespace)
+        cls._forward_signature = inspect.signature(user_forward)
+        cls.apply = classmethod(_apply_new_style)  # type: ignore[assignment]
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Tensor:
@@ -143,6 +192,18 @@ class Function:
         self._saved_versions = tuple(
             [0 if t is None else t._ver if t._base is None else t._base._ver for t in tensors]
         )
+
+    def mark_non_differentiable(self, *tensors: Tensor) -> None:
+        """Declare the output not differentiable (an index, a count...): it will not
+        require grad, and no gradient flows back through it. Call it from forward (or
+        setup_context) with the output Tensor that forward returns."""
+        for t in tensors:
+            if not isinstance(t, Tensor):
+                raise TypeError(
+                    "mark_non_differentiable takes the output Tensor; got a "
+                    f"{type(t).__name__} (return a Tensor from forward to mark it)"
+                )
+        self._non_differentiable = tensors
 
     @property
     def saved_tensors(self) -> tuple[Tensor | None, ...]:
@@ -249,6 +310,20 @@ class AccumulateGrad:
         return f"<AccumulateGrad object at {id(self):#x}>"
 
 
+def _apply_new_style(cls: type[Function], *args: Any, **kwargs: Any) -> Tensor:
+    """``apply`` of a new-style Function: keyword arguments and forward's defaults are
+    bound into positional ones (setup_context sees them all, as in PyTorch), then the
+    usual ``apply`` runs on the hidden subclass made by ``__init_subclass__``."""
+    if kwargs or len(args) < len(cls._forward_signature.parameters):
+        try:
+            bound = cls._forward_signature.bind(*args, **kwargs)
+        except TypeError as e:
+            raise TypeError(f"{cls.__name__}.apply: {e}") from None
+        bound.apply_defaults()
+        args = bound.args
+    return Function.apply.__func__(cls._node_class, *args)  # type: ignore[attr-defined]
+
+
 def _wrap(cls: type, out: Any, ctx: Function | None = None) -> Tensor:
     """The output tensor for what ``forward`` returned when it is not a NumPy array.
 
@@ -257,6 +332,8 @@ def _wrap(cls: type, out: Any, ctx: Function | None = None) -> Tensor:
     by a backward that saved ``result``.
     """
     if isinstance(out, Tensor):
+        if ctx is not None and any(t is out for t in ctx._non_differentiable):
+            ctx = None  # marked non-differentiable: the output records no node
         t = _make_tensor(out._data, ctx is not None, ctx)
         t._base = views.base_of(out)
         return t

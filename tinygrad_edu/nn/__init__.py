@@ -10,7 +10,8 @@ flatten.py     Flatten, Unflatten
 dropout.py     Dropout, Dropout2d
 conv.py        Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
 pooling.py     MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool1d/2d
-loss.py        MSELoss, L1Loss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss
+loss.py        MSELoss, L1Loss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss,
+               SmoothL1Loss, HuberLoss
 functional.py  the same as functions (``import tinygrad_edu.nn.functional as F``)
 init.py        uniform_, normal_, xavier_uniform_, kaiming_uniform_, ...
 utils.py       clip_grad_norm_, clip_grad_value_
@@ -40,9 +41,11 @@ from tinygrad_edu.nn.loss import (
     BCELoss,
     BCEWithLogitsLoss,
     CrossEntropyLoss,
+    HuberLoss,
     L1Loss,
     MSELoss,
     NLLLoss,
+    SmoothL1Loss,
 )
 from tinygrad_edu.nn.module import (
     Identity,
@@ -85,6 +88,7 @@ __all__ = [
     "Flatten",
     "GroupNorm",
     "Hardtanh",
+    "HuberLoss",
     "Identity",
     "L1Loss",
     "LayerNorm",
@@ -105,6 +109,7 @@ __all__ = [
     "Sequential",
     "SiLU",
     "Sigmoid",
+    "SmoothL1Loss",
     "Softmax",
     "Softplus",
     "Tanh",

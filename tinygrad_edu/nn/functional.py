@@ -13,6 +13,10 @@ Losses, for one sample (see each function for details):
     binary_cross_entropy     l = -(y log x + (1 - y) log(1 - x))          x: a probability
     binary_cross_entropy_with_logits
                              l = -(y log sigmoid(x) + (1 - y) log(1 - sigmoid(x)))
+    smooth_l1_loss           l = 0.5 (x - y)^2 / beta  if |x - y| < beta, else |x - y| - beta/2
+    huber_loss               l = 0.5 (x - y)^2  if |x - y| < delta, else delta (|x - y| - delta/2)
+
+one_hot turns class indices into int64 one-hot rows.
 """
 
 from __future__ import annotations
@@ -23,7 +27,13 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.ops import matmul as MM
-from tinygrad_edu.ops.loss import BinaryCrossEntropy, MSELoss, PickedNLL
+from tinygrad_edu.ops.loss import (
+    BinaryCrossEntropy,
+    HuberLoss,
+    MSELoss,
+    PickedNLL,
+    SmoothL1Loss,
+)
 from tinygrad_edu.random import rng
 from tinygrad_edu.tensor import Tensor, _promote
 
@@ -32,14 +42,17 @@ __all__ = [
     "binary_cross_entropy_with_logits",
     "cross_entropy",
     "dropout",
+    "huber_loss",
     "l1_loss",
     "leaky_relu",
     "linear",
     "log_softmax",
     "mse_loss",
     "nll_loss",
+    "one_hot",
     "relu",
     "sigmoid",
+    "smooth_l1_loss",
     "softmax",
     "tanh",
 ]
@@ -499,6 +512,107 @@ def binary_cross_entropy_with_logits(
     if weight is not None:
         loss = loss * weight
     return _reduce(loss, reduction)
+
+
+# ---------------------------------------------------------------- robust regression losses
+def _robust_pair(fn: str, input: Tensor, target: Tensor) -> tuple[Tensor, Tensor]:
+    """Check input and target of smooth_l1_loss / huber_loss, promote them to one dtype and
+    broadcast them to one shape (with PyTorch's warning when the shapes differ)."""
+    _check_pair(fn, input, target)
+    input, target = _promote(input, target)
+    if input.dtype.kind != "f":
+        raise NotImplementedError(
+            f"{fn}: not implemented for {input.dtype} tensors; input and target must be "
+            "floating point (use .float())"
+        )
+    if input.shape != target.shape:
+        shape = np.broadcast_shapes(input.shape, target.shape)
+        input, target = input.expand(shape), target.expand(shape)
+    return input, target
+
+
+def smooth_l1_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+    beta: float = 1.0,
+) -> Tensor:
+    """Smooth L1: l_i = 0.5 d_i²/β if |d_i| < β, else |d_i| - 0.5 β, with d = x - y.
+
+    dl_i/dx_i = clamp(d_i, -β, β)/β. ``beta=0`` is exactly ``l1_loss``; a negative beta is
+    an error. See ``ops/loss.py: SmoothL1Loss``.
+    """
+    reduction = _reduction(size_average, reduce, reduction, "smooth_l1_loss")
+    input, target = _robust_pair("smooth_l1_loss", input, target)
+    if beta < 0:
+        raise RuntimeError(
+            f"smooth_l1_loss does not support negative values for beta. (got beta={beta})"
+        )
+    if beta == 0:
+        return l1_loss(input, target, reduction=reduction)
+    return SmoothL1Loss.apply(input, target, beta=float(beta), reduction=reduction)
+
+
+def huber_loss(
+    input: Tensor,
+    target: Tensor,
+    reduction: str = "mean",
+    delta: float = 1.0,
+    weight: Tensor | None = None,
+) -> Tensor:
+    """Huber: l_i = 0.5 d_i² if |d_i| < δ, else δ (|d_i| - 0.5 δ), with d = x - y.
+
+    dl_i/dx_i = clamp(d_i, -δ, δ); δ must be positive. ``huber_loss(x, y, delta=δ)`` equals
+    ``δ * smooth_l1_loss(x, y, beta=δ)``. With ``weight`` (the input's shape) each l_i is
+    multiplied by w_i before the reduction. See ``ops/loss.py: HuberLoss``.
+    """
+    reduction = _reduction(None, None, reduction, "huber_loss")
+    input_shape = getattr(input, "shape", None)
+    input, target = _robust_pair("huber_loss", input, target)
+    if not delta > 0:
+        raise RuntimeError(
+            f"huber_loss does not support non-positive values for delta. (got delta={delta})"
+        )
+    if weight is None:
+        return HuberLoss.apply(input, target, delta=float(delta), reduction=reduction)
+    _check_tensors("huber_loss", weight=weight)
+    if weight.shape != input_shape:
+        raise ValueError(
+            f"Weights and input must have the same size. (weight {weight.shape}, input "
+            f"{input_shape})"
+        )
+    loss = HuberLoss.apply(input, target, delta=float(delta), reduction="none") * weight
+    return _reduce(loss, reduction)
+
+
+def one_hot(input: Tensor, num_classes: int = -1) -> Tensor:
+    """Class indices of shape (*) -> int64 rows of shape (*, num_classes): entry c of row i
+    is 1 where input[i] == c, else 0. ``num_classes=-1`` takes max(input) + 1.
+
+    Not differentiable (the result is integer). ``one_hot(Tensor([0, 2]), 3)`` is
+    ``[[1, 0, 0], [0, 0, 1]]``.
+    """
+    _check_tensors("one_hot", input=input)
+    if input.dtype != np.int64:
+        raise RuntimeError(
+            "one_hot is only applicable to index tensor of type LongTensor. "
+            f"(got {input.dtype}; use .long())"
+        )
+    index = input._data
+    if num_classes == -1:
+        if index.size == 0:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(index.max()) + 1
+    if index.size and index.min() < 0:
+        raise RuntimeError(f"Class values must be non-negative. (got {int(index.min())})")
+    if index.size and index.max() >= num_classes:
+        raise RuntimeError(
+            f"Class values must be smaller than num_classes. (got {int(index.max())} with "
+            f"num_classes={num_classes})"
+        )
+    return Tensor((index[..., None] == np.arange(num_classes)).astype(np.int64))
 
 
 # ============================================================================ CNN layers

@@ -9,6 +9,8 @@ registered as buffers (so they appear in ``state_dict()``, as in PyTorch).
     CrossEntropyLoss   -w[y] log_softmax(x)[y]            x: logits; y: class or probabilities
     BCELoss            -w (y log x + (1 - y) log(1 - x))  x: probabilities, logs clamped at -100
     BCEWithLogitsLoss  BCELoss(sigmoid(x), y), computed stably from the logits x
+    SmoothL1Loss       0.5 d^2 / beta if |d| < beta, else |d| - beta/2       d = x - y
+    HuberLoss          0.5 d^2 if |d| < delta, else delta (|d| - delta/2)
 """
 
 from __future__ import annotations
@@ -140,3 +142,31 @@ class BCEWithLogitsLoss(_Loss):
         return F.binary_cross_entropy_with_logits(
             input, target, self.weight, reduction=self.reduction, pos_weight=self.pos_weight
         )
+
+
+class SmoothL1Loss(_Loss):
+    """Smooth L1: 0.5 d²/β where |d| < β, else |d| - β/2, for d = x - y (``beta=0``: L1)."""
+
+    def __init__(
+        self,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
+        reduction: str = "mean",
+        beta: float = 1.0,
+    ) -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.beta = beta
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
+
+
+class HuberLoss(_Loss):
+    """Huber: 0.5 d² where |d| < δ, else δ (|d| - δ/2), for d = x - y; δ·SmoothL1Loss(β=δ)."""
+
+    def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
+        super().__init__(reduction=reduction)
+        self.delta = delta
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.huber_loss(input, target, reduction=self.reduction, delta=self.delta)

@@ -9,6 +9,9 @@ loss stays finite, and clamps the x(1 - x) in the derivative's denominator at 1e
 Composed from log and clamp, the gradient at x = 0 would be 0/0 = nan (clamp's zero
 gradient meets log's 1/x), so this op has its own backward. The tests check it against
 the composed form inside (0, 1).
+
+SmoothL1Loss and HuberLoss are one node each (as PyTorch's SmoothL1LossBackward0 and
+HuberLossBackward0), with the reduction inside.
 """
 
 from __future__ import annotations
@@ -123,3 +126,82 @@ class PickedNLL(Function):
     def jvp(ctx, tx):
         """Forward mode: dl = -sum_n dx[n, y_n] / n_rows (or without the division)."""
         return (Tensor._make(ctx.onehot, False, None) * tx).sum() * ctx.scale
+
+
+class _ClampedSlopeLoss(Function):
+    """Shared backward of SmoothL1Loss and HuberLoss: losses whose slope in d = x - y is
+    ``clamp(d, -w, w)`` times a constant (``ctx.scale``, which also holds 1/n for 'mean').
+
+    The backward is written with clamp, a differentiable op, so the second derivative
+    (the constant inside |d| < w, 0 outside) needs no code of its own.
+    """
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        gx = (x - y).clamp(-ctx.width, ctx.width) * (grad * ctx.scale)
+        return gx, -gx if ctx.needs_input_grad[1] else None
+
+    @staticmethod
+    def jvp(ctx, tx, ty):
+        """Forward mode: dl_i = scale · clamp(d_i, -w, w) · (dx_i - dy_i), then reduced."""
+        x, y = ctx.saved_tensors
+        d_diff = sum_tangents(tx, -ty if ty is not None else None)
+        dl = (x - y).clamp(-ctx.width, ctx.width) * d_diff * ctx.scale
+        return dl if ctx.reduction == "none" else dl.sum()
+
+
+def _reduce_loss(ctx: Function, loss: np.ndarray, reduction: str, dtype: np.dtype) -> np.ndarray:
+    """Sum, average or keep the elementwise losses; sets the 1/n of 'mean' into ctx.scale."""
+    ctx.reduction = reduction
+    if reduction == "none":
+        return loss
+    if reduction == "mean":
+        ctx.scale /= max(loss.size, 1)
+        with np.errstate(invalid="ignore"):  # the mean of no elements is nan, as in PyTorch
+            return np.asarray(loss.sum() / loss.size, dtype=dtype)
+    return np.asarray(loss.sum(), dtype=dtype)
+
+
+class SmoothL1Loss(_ClampedSlopeLoss):
+    """l_i = 0.5 d_i² / β  if |d_i| < β,  else |d_i| - 0.5 β,   with d = x - y and β > 0;
+    then averaged over all n elements ('mean'), summed ('sum') or kept ('none').
+
+    dl_i/dx_i = clamp(d_i, -β, β) / β = -dl_i/dy_i        (divided by n for 'mean')
+    d²l_i/dx_i² = 1/β where |d_i| < β, else 0
+
+    Quadratic near zero, so the gradient shrinks with the error; linear beyond β, so the
+    gradient is at most 1 in size and an outlier pulls no harder than any large error.
+    """
+
+    @staticmethod
+    def forward(ctx, x, y, *, beta=1.0, reduction="mean"):
+        ctx.save_for_backward(x, y)
+        ctx.width, ctx.scale = beta, 1.0 / beta
+        d = x._data - y._data
+        z = np.abs(d)
+        loss = np.where(z < beta, 0.5 * d * d / beta, z - 0.5 * beta).astype(d.dtype, copy=False)
+        return _reduce_loss(ctx, loss, reduction, d.dtype)
+
+
+class HuberLoss(_ClampedSlopeLoss):
+    """l_i = 0.5 d_i²  if |d_i| < δ,  else δ (|d_i| - 0.5 δ),   with d = x - y and δ > 0;
+    then averaged over all n elements ('mean'), summed ('sum') or kept ('none').
+
+    dl_i/dx_i = clamp(d_i, -δ, δ) = -dl_i/dy_i        (divided by n for 'mean')
+    d²l_i/dx_i² = 1 where |d_i| < δ, else 0
+
+    The same shape as SmoothL1Loss, scaled: huber(d; δ) = δ · smooth_l1(d; β = δ). Squared
+    error for small errors, δ times the absolute error (less δ²/2) for large ones.
+    """
+
+    @staticmethod
+    def forward(ctx, x, y, *, delta=1.0, reduction="mean"):
+        ctx.save_for_backward(x, y)
+        ctx.width, ctx.scale = delta, 1.0
+        d = x._data - y._data
+        z = np.abs(d)
+        loss = np.where(z < delta, 0.5 * d * d, delta * (z - 0.5 * delta)).astype(
+            d.dtype, copy=False
+        )
+        return _reduce_loss(ctx, loss, reduction, d.dtype)

@@ -306,12 +306,17 @@ class Optimizer:
         self.__setstate__({"state": state, "param_groups": saved_groups})
 
 
+#: State entries that are one number per parameter (0-d), not a buffer of its shape.
+_SCALAR_STATE = {"mu_product", "eta", "mu"}  # NAdam's Π; ASGD's step size and weight
+
+
 def _cast(param: Tensor, saved_id: Any, key: str, value: Any) -> Any:
     """Bring one loaded state entry in line with its parameter (see ``load_state_dict``).
 
     The step counter stays as saved (a plain number from an old save becomes a float32
-    Tensor). A buffer (a Tensor or a numeric NumPy array) becomes a Tensor of the
-    parameter's dtype, and must have its shape. Anything else would only fail at the next
+    Tensor; so do the 0-d entries in ``_SCALAR_STATE``). A buffer (a Tensor or a numeric
+    NumPy array) becomes a Tensor of the parameter's dtype, and must have its shape (the
+    entries in ``_SCALAR_STATE``: or be 0-d). Anything else would only fail at the next
     ``step()``, so it is refused here, before the optimizer changes.
     """
     where = f"load_state_dict: state '{key}' of parameter {saved_id!r}"
@@ -328,11 +333,13 @@ def _cast(param: Tensor, saved_id: Any, key: str, value: Any) -> Any:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return Tensor(np.array(value, dtype=np.float32))
         raise TypeError(f"{where} is a {type(value).__name__}; expected a number or a Tensor")
+    if key in _SCALAR_STATE and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return Tensor(np.array(value, dtype=np.float32))
     if not isinstance(data, np.ndarray):
         raise TypeError(
             f"{where} is a {type(value).__name__}; expected a Tensor of shape {param.shape}"
         )
-    if data.shape != param.shape:
+    if data.shape != param.shape and not (key in _SCALAR_STATE and data.shape == ()):
         raise ValueError(
             f"loaded state '{key}' has shape {tuple(data.shape)}, but its parameter has "
             f"shape {tuple(param.shape)}"
