@@ -13,12 +13,23 @@ scripts. Where to look:
     serialization.py     save / load (.npz plus a JSON index, atomic, no pickle)
     datasets/            MNIST, Iris and the source material's synthetic sets
     derivations/         the source material's hand-derived gradients, checked against the tape
+    _device.py           device, cuda, accelerator, backends: the CPU is the only device
 """
+
+import sys as _sys
 
 # Tensor first: the autograd package and the ops import it.
 from tinygrad_edu.tensor import Tensor  # isort: skip
 
 from tinygrad_edu import autograd, datasets, derivations, nn, optim, utils
+from tinygrad_edu._device import (
+    accelerator,
+    backends,
+    cuda,
+    device,
+    get_default_device,
+    set_default_device,
+)
 from tinygrad_edu.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from tinygrad_edu.creation import (
     arange,
@@ -94,3 +105,8 @@ from tinygrad_edu.random import Generator, manual_seed
 from tinygrad_edu.serialization import load, save
 
 __version__ = "0.1.0"
+
+# ``import torch.cuda`` style imports of the device namespaces (they are plain objects).
+_sys.modules.update(
+    {f"{__name__}.{m.__name__.rsplit('.', 1)[1]}": m for m in (cuda, accelerator, backends)}
+)

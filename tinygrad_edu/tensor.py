@@ -205,8 +205,9 @@ class Tensor:
         return self._data.ndim
 
     @property
-    def device(self) -> str:
-        return "cpu"
+    def device(self) -> _device.device:
+        """Where the data lives: always ``device(type='cpu')`` (see ``_device.py``)."""
+        return _device.CPU
 
     @property
     def T(self) -> Tensor:
@@ -262,14 +263,17 @@ class Tensor:
         return E.Clone.apply(self)
 
     def to(self, *args: Any, **kwargs: Any) -> Tensor:
-        """``to(dtype)`` casts (differentiably); ``to('cpu')`` is accepted and does nothing."""
+        """``to(dtype)`` casts (differentiably); ``to(other)`` takes ``other``'s dtype;
+        ``to('cpu')`` / ``to(device)`` is accepted and does nothing (the CPU is the only
+        device: 'cuda' and 'mps' raise, saying so)."""
         dtype = kwargs.get("dtype")
         for a in (*args, kwargs.get("device")):
             if a is None:
                 continue
-            if isinstance(a, str):
-                if a != "cpu":
-                    raise RuntimeError(f"tinygrad_edu runs on the CPU only; got device {a!r}")
+            if isinstance(a, Tensor):
+                dtype = a.dtype
+            elif _device.is_device_like(a):
+                _device.check_device(a)
             else:
                 dtype = a
         if dtype is None or np.dtype(dtype) == self._data.dtype:
@@ -280,6 +284,11 @@ class Tensor:
         return Tensor._make(self._data.astype(dtype), False, None)
 
     def cpu(self) -> Tensor:
+        return self
+
+    def cuda(self, device: Any = None, non_blocking: bool = False) -> Tensor:
+        """Refused: there is no accelerator (tinygrad_edu is CPU-only)."""
+        _device.check_device("cuda" if device is None else device)
         return self
 
     def float(self) -> Tensor:
@@ -1034,6 +1043,7 @@ def _grad_hooks(t: Tensor) -> GradHooks:
 
 
 # The ops import Tensor from this module, so they are imported at the bottom.
+from tinygrad_edu import _device  # noqa: E402
 from tinygrad_edu import random as _random  # noqa: E402
 from tinygrad_edu.autograd import engine, views  # noqa: E402
 from tinygrad_edu.autograd.forward_ad import ForwardAD  # noqa: E402
