@@ -56,12 +56,20 @@ from tinygrad_edu.dtypes import (
     bool,
     double,
     float,
+    float16,
     float32,
     float64,
     get_default_dtype,
+    half,
+    int,
+    int8,
+    int16,
+    int32,
     int64,
     long,
     set_default_dtype,
+    short,
+    uint8,
 )
 from tinygrad_edu.functional import (
     abs,
@@ -103,6 +111,14 @@ from tinygrad_edu.functional import (
 )
 from tinygrad_edu.random import Generator, manual_seed
 from tinygrad_edu.serialization import load, save
+
+# More Tensor methods (mm, norm, gather, cumsum, ...) and PyTorch's module-level function
+# forms of them (torch.mul(input, other, out=...)), which replace the plain aliases above.
+from tinygrad_edu import tensor_methods as _tensor_methods  # isort: skip
+
+_tensor_methods.attach()
+from tinygrad_edu import linalg  # noqa: E402
+from tinygrad_edu.torch_functions import *  # noqa: E402, F403
 
 __version__ = "0.1.0"
 

@@ -1,0 +1,396 @@
+"""The Tensor methods and torch functions PyTorch scripts use (tensor_methods.py,
+torch_functions.py, ops/scan.py): new differentiable ops are checked by the op-test factory
+(NumPy reference, gradcheck, gradgradcheck, forward vs reverse mode) on Hypothesis shapes;
+the rest against NumPy, and against PyTorch when it is installed."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from opcheck import op_test
+from strategies import arrays, distinct_arrays, floats, positive, shapes
+
+import tinygrad_edu as tg
+
+
+# ---------------------------------------------------------------- differentiable: op tests
+@st.composite
+def cumsum_case(draw):
+    shape = draw(shapes(min_dims=1))
+    x = draw(arrays(shape))
+    return (x,), {"dim": draw(st.integers(-len(shape), len(shape) - 1))}
+
+
+@op_test(lambda x, dim: x.cumsum(dim), lambda x, dim: np.cumsum(x, axis=dim), cumsum_case())
+def test_cumsum(): ...
+
+
+@op_test(
+    lambda x, dim: tg.cumsum(x, dim=dim).flip(dim).cumsum(dim),  # the adjoint (reverse) too
+    lambda x, dim: np.cumsum(np.flip(np.cumsum(x, axis=dim), dim), axis=dim),
+    cumsum_case(),
+)
+def test_cumsum_and_flip(): ...
+
+
+@st.composite
+def gather_case(draw):
+    shape = draw(shapes(min_dims=1))
+    x = draw(arrays(shape))
+    dim = draw(st.integers(0, len(shape) - 1))
+    idx_shape = tuple(
+        draw(st.integers(1, 4)) if k == dim else draw(st.integers(1, n))
+        for k, n in enumerate(shape)
+    )
+    size = int(np.prod(idx_shape))
+    index = draw(st.lists(st.integers(-shape[dim], shape[dim] - 1), min_size=size, max_size=size))
+    return (x,), {"dim": dim, "index": np.array(index, dtype=np.int64).reshape(idx_shape)}
+
+
+def np_gather(x, dim, index):
+    x = x[tuple(slice(0, m) if k != dim else slice(None) for k, m in enumerate(index.shape))]
+    return np.take_along_axis(x, index % x.shape[dim], axis=dim)
+
+
+@op_test(lambda x, dim, index: x.gather(dim, tg.tensor(index)), np_gather, gather_case())
+def test_gather(): ...
+
+
+@st.composite
+def scatter_case(draw):
+    (x,), kw = draw(gather_case())
+    index = kw["index"] % x.shape[kw["dim"]]
+    src = draw(arrays(index.shape))
+    return (x, src), {"dim": kw["dim"], "index": index}
+
+
+def np_scatter_add(x, src, dim, index):
+    out = x.copy()
+    pos = list(np.indices(index.shape, sparse=True))
+    pos[dim] = index
+    np.add.at(out, tuple(pos), src)
+    return out
+
+
+@op_test(
+    lambda x, src, dim, index: x.scatter_add(dim, tg.tensor(index), src),
+    np_scatter_add,
+    scatter_case(),
+)
+def test_scatter_add(): ...
+
+
+@st.composite
+def index_select_case(draw):
+    shape = draw(shapes(min_dims=1))
+    dim = draw(st.integers(-len(shape), len(shape) - 1))
+    n = shape[dim]
+    index = draw(st.lists(st.integers(0, n - 1), min_size=0, max_size=4))
+    return (draw(arrays(shape)),), {"dim": dim, "index": np.array(index, dtype=np.int64)}
+
+
+@op_test(
+    lambda x, dim, index: tg.index_select(x, dim, tg.tensor(index)),
+    lambda x, dim, index: np.take(x, index, axis=dim),
+    index_select_case(),
+)
+def test_index_select(): ...
+
+
+@st.composite
+def norm_case(draw, p):
+    shape = draw(shapes(min_dims=1))
+    dim = draw(st.one_of(st.none(), st.integers(-len(shape), len(shape) - 1)))
+    # |x| distinct and away from 0 (no ties for max |x|, no kink of abs), signs alternating
+    magnitudes = draw(arrays(shape, st.integers(1, 40).map(lambda k: k / 10), unique=True))
+    signs = np.where(np.arange(magnitudes.size) % 2, -1.0, 1.0).reshape(shape)
+    return (magnitudes * signs,), {"p": p, "dim": dim, "keepdim": draw(st.booleans())}
+
+
+def np_norm(x, p, dim, keepdim):
+    axis = None if dim is None else dim
+    a = np.abs(x)
+    if p == math.inf:
+        return a.max(axis=axis, keepdims=keepdim)
+    if p == -math.inf:
+        return a.min(axis=axis, keepdims=keepdim)
+    return (a**p).sum(axis=axis, keepdims=keepdim) ** (1 / p)
+
+
+@pytest.mark.parametrize("p", [2, 1, 3, math.inf, -math.inf])
+def test_norm(p):
+    @settings(max_examples=15, deadline=None)
+    @op_test(lambda x, p, dim, keepdim: x.norm(p, dim, keepdim), np_norm, norm_case(p))
+    def run(): ...
+
+    run()
+
+
+@st.composite
+def unary_positive(draw):
+    return (draw(arrays(draw(shapes()), positive())),), {}
+
+
+@op_test(lambda x: x.log10(), np.log10, unary_positive())
+def test_log10(): ...
+
+
+@op_test(lambda x: tg.log2(x), np.log2, unary_positive())
+def test_log2(): ...
+
+
+@op_test(lambda x: x.rsqrt() + x.reciprocal() + x.log1p() + x.expm1() + x.square(),
+         lambda x: 1 / np.sqrt(x) + 1 / x + np.log1p(x) + np.expm1(x) + x * x,
+         unary_positive(), rtol=1e-9)  # fmt: skip
+def test_composed_unary(): ...
+
+
+@st.composite
+def matrices(draw):
+    n, k, m = (draw(st.integers(1, 3)) for _ in range(3))
+    return (draw(arrays((n, k))), draw(arrays((k, m)))), {}
+
+
+@op_test(lambda a, b: tg.mm(a, b) + a.mm(b), lambda a, b: 2 * (a @ b), matrices())
+def test_mm(): ...
+
+
+@op_test(lambda a, b: a.t().t().mm(b.t().t()), lambda a, b: a @ b, matrices())
+def test_t(): ...
+
+
+@st.composite
+def two_vectors(draw):
+    n, m = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    return (draw(arrays((n,))), draw(arrays((m,)))), {}
+
+
+@op_test(lambda a, b: tg.outer(a, b), np.outer, two_vectors())
+def test_outer(): ...
+
+
+@st.composite
+def repeat_case(draw):
+    shape = draw(shapes(max_dims=2))
+    reps = tuple(draw(st.integers(1, 3)) for _ in range(len(shape) + draw(st.integers(0, 1))))
+    return (draw(arrays(shape)),), {"reps": reps}
+
+
+@op_test(lambda x, reps: x.repeat(*reps), lambda x, reps: np.tile(x, reps), repeat_case())
+def test_repeat(): ...
+
+
+@st.composite
+def roll_case(draw):
+    shape = draw(shapes(min_dims=1))
+    return (draw(arrays(shape)),), {
+        "shifts": draw(st.integers(-4, 4)),
+        "dims": draw(st.one_of(st.none(), st.integers(0, len(shape) - 1))),
+    }
+
+
+@op_test(lambda x, shifts, dims: x.roll(shifts, dims),
+         lambda x, shifts, dims: np.roll(x, shifts, dims), roll_case())  # fmt: skip
+def test_roll(): ...
+
+
+@st.composite
+def matrix_case(draw):
+    return (draw(arrays(draw(shapes(min_dims=2, max_dims=3)))),), {"k": draw(st.integers(-2, 2))}
+
+
+@op_test(lambda x, k: x.tril(k) + tg.triu(x, k), lambda x, k: np.tril(x, k) + np.triu(x, k),
+         matrix_case())  # fmt: skip
+def test_tril_triu(): ...
+
+
+@st.composite
+def sort_case(draw):
+    shape = draw(shapes(min_dims=1))
+    return (draw(distinct_arrays(shape)),), {
+        "dim": draw(st.integers(-len(shape), len(shape) - 1)),
+        "descending": draw(st.booleans()),
+    }
+
+
+def np_sort(x, dim, descending):
+    out = np.sort(x, axis=dim)
+    return np.flip(out, dim) if descending else out
+
+
+@op_test(lambda x, dim, descending: x.sort(dim, descending)[0], np_sort, sort_case())
+def test_sort_values(): ...
+
+
+@op_test(
+    lambda x, dim, descending: x.topk(1, dim, largest=descending).values,
+    lambda x, dim, descending: np.take(np_sort(x, dim, descending), [0], axis=dim),
+    sort_case(),
+)
+def test_topk_values(): ...
+
+
+# ---------------------------------------------------------------- values and errors
+def test_diag_and_split_and_chunk():
+    v = tg.tensor([1.0, 2.0])
+    assert np.array_equal(v.diag(1).numpy(), np.diag([1.0, 2.0], 1))
+    m = tg.arange(12.0).reshape(3, 4)
+    assert np.array_equal(m.diag(-1).numpy(), np.diag(m.numpy(), -1))
+    assert [c.shape for c in m.split(3, dim=1)] == [(3, 3), (3, 1)]
+    assert [c.shape for c in m.split([1, 2])] == [(1, 4), (2, 4)]
+    assert [c.shape for c in m.chunk(2, 1)] == [(3, 2), (3, 2)]
+    with pytest.raises(RuntimeError, match="sum exactly to 3"):
+        m.split([1, 1])
+
+
+def test_logical_and_tests():
+    x = tg.tensor([[1.0, 0.0], [math.nan, math.inf]])
+    assert tg.all(tg.tensor([1, 2])).item() is True and (x > 5).any().item() is True
+    assert np.array_equal(x.isnan().numpy(), [[False, False], [True, False]])
+    assert np.array_equal(x.isinf().any(dim=1).numpy(), [False, True])
+    assert x.isfinite().all(dim=0).tolist() == [False, False]
+    assert tg.count_nonzero(tg.tensor([0, 1, 2])).item() == 2
+    assert tg.tensor([[0, 1], [1, 0]]).nonzero().tolist() == [[0, 1], [1, 0]]
+    assert tg.tensor([3, 1, 3]).unique().tolist() == [1, 3]
+    assert tg.equal(tg.ones(2), tg.ones(2)) and not tg.ones(2).equal(tg.ones(3))
+    assert tg.allclose(tg.ones(2), tg.ones(2) + 1e-9)
+
+
+def test_type_and_casts():
+    x = tg.tensor([1.5, -2.5])
+    assert x.type() == "torch.FloatTensor" and x.double().type() == "torch.DoubleTensor"
+    assert x.type(tg.int32).dtype == tg.int32 and x.int().dtype == np.int32
+    assert x.type("torch.LongTensor").tolist() == [1, -2]
+    assert x.nelement() == x.numel() == 2 and tg.numel(x) == 2
+    assert x.type_as(tg.tensor([1])).dtype == tg.int64
+    assert tg.int32 == np.int32 and tg.short == np.int16 and tg.half == np.float16
+    assert x.round().tolist() == [2.0, -2.0] and x.floor().tolist() == [1.0, -3.0]
+    assert (tg.tensor([7, -7]) % 3).tolist() == [1, 2] and (tg.tensor([7]) // 2).tolist() == [3]
+
+
+def test_format_spec():
+    loss = tg.tensor(1.23456, requires_grad=True) * 1
+    assert f"{loss:.4f}" == "1.2346" and f"{tg.tensor(3):>3d}" == "  3"
+    assert f"{tg.tensor([1.0, 2.0])}" == str(tg.tensor([1.0, 2.0]))
+    with pytest.raises(TypeError):
+        f"{tg.tensor([1.0, 2.0]):.2f}"  # as PyTorch: a format spec needs a 0-d tensor
+
+
+def test_keyword_forms_and_out():
+    a, b = tg.ones(2, 3), tg.ones(3, 2)
+    assert tg.matmul(input=a, other=b).tolist() == [[3.0, 3.0], [3.0, 3.0]]
+    assert tg.mul(input=a, other=2).sum().item() == 12.0
+    assert tg.add(a, a, alpha=2).sum().item() == 18.0
+    out = tg.empty(0)
+    r = tg.add(tg.ones(2), 1.0, out=out)
+    assert r is out and out.tolist() == [2.0, 2.0]  # resized to the result's shape
+    same = tg.zeros(2)
+    v = same._version
+    tg.mul(tg.ones(2), 3.0, out=same)
+    assert same.tolist() == [3.0, 3.0] and same._version > v
+    w = tg.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match="don't support automatic differentiation"):
+        tg.mul(w, 2.0, out=tg.zeros(2))
+    with pytest.raises(RuntimeError, match="can't be cast"):
+        tg.div(tg.ones(2), 3.0, out=tg.zeros(2, dtype=tg.long))
+
+
+def test_gather_and_index_select_errors():
+    x = tg.ones(2, 3)
+    with pytest.raises(RuntimeError, match="out of bounds"):
+        x.gather(1, tg.tensor([[3]]))
+    with pytest.raises(RuntimeError, match="same number of dimensions"):
+        x.gather(1, tg.tensor([0]))
+    with pytest.raises(RuntimeError, match="int64"):
+        x.gather(1, tg.tensor([[0.0]]))
+    with pytest.raises(IndexError, match="out of range"):
+        x.index_select(0, tg.tensor([2]))
+    with pytest.raises(RuntimeError, match="cannot be multiplied"):
+        x.mm(x)
+    with pytest.raises(RuntimeError, match="t\\(\\) expects"):
+        tg.ones(1, 1, 1).t()
+
+
+def test_inplace_methods_bump_version_and_record():
+    x = tg.tensor([1.0, 4.0])
+    v = x._version
+    x.sqrt_().mul_(2).exp_().log_()
+    assert x._version == v + 4 and np.allclose(x.numpy(), [2.0, 4.0])
+    w = tg.tensor([1.0, 2.0], requires_grad=True)
+    y = w * 1
+    y.pow_(2)
+    y.sum().backward()
+    assert w.grad.tolist() == [2.0, 4.0]
+
+
+# ---------------------------------------------------------------- sampling
+def test_multinomial_frequencies_and_rules():
+    tg.manual_seed(0)
+    p = tg.tensor([[0.2, 0.0, 0.8], [1.0, 1.0, 2.0]])
+    draws = tg.multinomial(p, 20000, replacement=True)
+    assert draws.shape == (2, 20000) and draws.dtype == tg.int64
+    freq = np.stack([np.bincount(r, minlength=3) / 20000 for r in draws.numpy()])
+    np.testing.assert_allclose(freq, [[0.2, 0.0, 0.8], [0.25, 0.25, 0.5]], atol=0.015)
+    picks = tg.multinomial(tg.tensor([1.0, 1.0, 0.0, 1.0]), 3)
+    assert sorted(picks.tolist()) == [0, 1, 3]  # without replacement: each once, never index 2
+    firsts = np.array([tg.multinomial(tg.tensor([0.1, 0.9]), 2)[0].item() for _ in range(2000)])
+    assert abs(firsts.mean() - 0.9) < 0.03  # the first draw is proportional to the weights
+    with pytest.raises(RuntimeError, match="cannot sample n_sample > prob_dist"):
+        tg.multinomial(tg.tensor([1.0, 0.0]), 2)
+    with pytest.raises(RuntimeError, match="element < 0"):
+        tg.multinomial(tg.tensor([1.0, -1.0]), 1)
+
+
+def test_normal():
+    tg.manual_seed(0)
+    s = tg.normal(2.0, 3.0, size=(20000,))
+    assert s.shape == (20000,) and s.dtype == tg.float32
+    assert abs(s.mean().item() - 2.0) < 0.1 and abs(s.std().item() - 3.0) < 0.1
+    m = tg.normal(tg.tensor([0.0, 100.0]), 0.001)
+    assert np.allclose(m.numpy(), [0.0, 100.0], atol=0.01)
+    with pytest.raises(RuntimeError, match="std >= 0"):
+        tg.normal(0.0, -1.0, size=(2,))
+
+
+def test_linalg_norms():
+    a = tg.tensor([[3.0, -4.0], [0.0, 12.0]])
+    assert tg.linalg.vector_norm(a).item() == pytest.approx(13.0)
+    assert tg.linalg.vector_norm(a, ord=1, dim=1).tolist() == [7.0, 12.0]
+    assert tg.linalg.norm(a).item() == pytest.approx(13.0)
+    assert tg.linalg.matrix_norm(a).item() == pytest.approx(13.0)
+    assert tg.norm(a, p="fro").item() == pytest.approx(13.0)
+    assert tg.norm(a, p=0).item() == 3.0
+    with pytest.raises(NotImplementedError, match="nuc"):
+        a.norm("nuc")
+
+
+# ---------------------------------------------------------------- against PyTorch
+@given(x=arrays(shapes(min_dims=2, max_dims=2), floats()))
+@settings(max_examples=20, deadline=None)
+def test_matches_torch(x):
+    torch = pytest.importorskip("torch")
+    a, t = tg.tensor(x), torch.tensor(x)
+    for f in (
+        lambda m, x: m.cumsum(x, 0),
+        lambda m, x: m.norm(x),
+        lambda m, x: m.norm(x, p=1, dim=1),
+        lambda m, x: m.norm(x, dim=0, keepdim=True),
+        lambda m, x: x.mm(x.t()),
+        lambda m, x: m.gather(x, 1, m.zeros(x.shape[0], 2, dtype=m.long)),
+        lambda m, x: m.index_select(x, 1, m.tensor([0, 0])),
+        lambda m, x: x.repeat(2, 1, 3),
+        lambda m, x: x.flip(0).roll(1, 1),
+        lambda m, x: x.tril(-1) + x.triu(1),
+        lambda m, x: x.sort(1, descending=True)[0],
+        lambda m, x: m.linalg.vector_norm(x, ord=float("inf"), dim=1),
+        lambda m, x: (x > 0).all(dim=1),
+        lambda m, x: (x > 0).any(),
+        lambda m, x: (x.abs() + 1).log10() + (x.abs() + 1).log2(),
+    ):
+        ours, theirs = f(tg, a), f(torch, t)
+        assert ours.shape == tuple(theirs.shape)
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12, atol=1e-12)

@@ -1,0 +1,713 @@
+"""More of ``torch.Tensor``'s methods, attached to ``Tensor`` when the package is imported.
+
+They are kept here, out of ``tensor.py``, so that file stays a readable core. Almost all are
+compositions of the ops in ``tinygrad_edu/ops`` (so their gradients come from those ops'
+backward); the two new differentiable ops they use, ``Cumsum`` and ``Gather``/``ScatterAdd``,
+live in ``ops/scan.py``. Methods that only inspect or compare (``all``, ``isnan``,
+``nonzero``, ``floor``...) return tensors that are not on the tape, as their gradients are
+zero or undefined; a few PyTorch records with a zero gradient, a difference the coverage
+table (``docs/api_coverage.md``) notes.
+"""
+
+from __future__ import annotations
+
+import builtins
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from tinygrad_edu import _device
+from tinygrad_edu.autograd import views
+from tinygrad_edu.ops import movement as M
+from tinygrad_edu.ops.scan import Cumsum, Gather, ScatterAdd
+from tinygrad_edu.tensor import Scalar, Tensor, _as_tensor, _axes, _axis, _floating, _shape_arg
+
+
+def _const(array: Any) -> Tensor:
+    """A result that is not on the tape (comparisons, counts, rounding)."""
+    return Tensor._make(np.asarray(array), False, None)
+
+
+def _index_array(index: Any, name: str) -> np.ndarray:
+    array = index._data if isinstance(index, Tensor) else np.asarray(index)
+    if array.dtype.kind not in "iu":
+        raise RuntimeError(f"{name}(): Expected dtype int64 for index, got {array.dtype}")
+    return array.astype(np.int64, copy=False)
+
+
+# ---------------------------------------------------------------------------- shape and size
+def nelement(self: Tensor) -> int:
+    """The number of elements (PyTorch's older name for ``numel``)."""
+    return self._data.size
+
+
+def element_size(self: Tensor) -> int:
+    """Bytes per element."""
+    return self._data.itemsize
+
+
+def t(self: Tensor) -> Tensor:
+    """The transpose of a matrix; 0-d and 1-d tensors are returned as they are."""
+    if self.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
+    return self if self.ndim < 2 else self.transpose(0, 1)
+
+
+def view_as(self: Tensor, other: Tensor) -> Tensor:
+    return self.reshape(other.shape)
+
+
+def contiguous(self: Tensor, memory_format: Any = None) -> Tensor:
+    """Every tensor is usable as it is here (NumPy handles strides), so this returns self."""
+    return self
+
+
+def is_contiguous(self: Tensor, memory_format: Any = None) -> bool:
+    return builtins.bool(self._data.flags.c_contiguous)
+
+
+def is_floating_point(self: Tensor) -> bool:
+    return self._data.dtype.kind == "f"
+
+
+def repeat(self: Tensor, *sizes: int | Sequence[int]) -> Tensor:
+    """Tile the tensor ``sizes[i]`` times along dimension i (copies; gradients sum back)."""
+    reps = tuple(_shape_arg(sizes))
+    if len(reps) < self.ndim:
+        raise RuntimeError(
+            f"repeat: number of repeat dims ({len(reps)}) can not be smaller than number of "
+            f"dimensions of tensor ({self.ndim})"
+        )
+    shape = (1,) * (len(reps) - self.ndim) + self.shape
+    x = self.reshape(shape)
+    # Put a size-1 axis before each dimension, expand it to the repeat count, merge the two.
+    spread = x.reshape(tuple(v for n in shape for v in (1, n)))
+    spread = spread.expand(tuple(v for r, n in zip(reps, shape) for v in (r, n)))
+    return spread.reshape(tuple(r * n for r, n in zip(reps, shape)))
+
+
+def tile(self: Tensor, dims: Sequence[int]) -> Tensor:
+    dims = tuple(dims)
+    return self.repeat((1,) * (self.ndim - len(dims)) + dims)
+
+
+def flip(self: Tensor, dims: int | Sequence[int]) -> Tensor:
+    """Reverse the order of elements along ``dims`` (a strided view in NumPy)."""
+    axes = _axes(dims, self.ndim) or ()
+    return self[
+        tuple(slice(None, None, -1) if d in axes else slice(None) for d in range(self.ndim))
+    ]
+
+
+def roll(
+    self: Tensor, shifts: int | Sequence[int], dims: int | Sequence[int] | None = None
+) -> Tensor:
+    """Shift elements along ``dims`` by ``shifts``, wrapping around (built from cat)."""
+    from tinygrad_edu.functional import cat
+
+    if dims is None:
+        return roll(self.flatten(), shifts, 0).reshape(self.shape)
+    shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
+    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    out = self
+    for s, d in zip(shifts, dims):
+        d = _axis(d, self.ndim)
+        n = self.shape[d]
+        if n == 0:
+            continue
+        s %= n
+        if s:
+            out = cat([out.narrow(d, n - s, s), out.narrow(d, 0, n - s)], dim=d)
+    return out
+
+
+def chunk(self: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    """Split into ``chunks`` views of equal size along ``dim`` (the last may be smaller)."""
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    n = self.shape[_axis(dim, self.ndim)]
+    return split(self, builtins.max(1, -(-n // chunks)), dim)
+
+
+def split(
+    self: Tensor, split_size_or_sections: int | Sequence[int], dim: int = 0
+) -> tuple[Tensor, ...]:
+    """Views of ``split_size`` elements along ``dim`` (or of the listed sizes)."""
+    d = _axis(dim, self.ndim)
+    n = self.shape[d]
+    if isinstance(split_size_or_sections, int):
+        size = split_size_or_sections
+        sizes = [builtins.min(size, n - s) for s in range(0, n, size)] if n else [0]
+    else:
+        sizes = list(split_size_or_sections)
+        if builtins.sum(sizes) != n:
+            raise RuntimeError(
+                f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's "
+                f"size at dimension {dim}), but got split_sizes={sizes}"
+            )
+    starts = np.cumsum([0, *sizes[:-1]])
+    return tuple(self.narrow(d, int(s), k) for s, k in zip(starts, sizes))
+
+
+def tril(self: Tensor, diagonal: int = 0) -> Tensor:
+    """Keep the lower triangle (j <= i + diagonal) of the last two dimensions, zero the rest."""
+    from tinygrad_edu.tensor import where
+
+    mask = np.tri(*self.shape[-2:], k=diagonal, dtype=bool)
+    return where(_const(mask), self, 0)
+
+
+def triu(self: Tensor, diagonal: int = 0) -> Tensor:
+    """Keep the upper triangle (j >= i + diagonal) of the last two dimensions."""
+    from tinygrad_edu.tensor import where
+
+    mask = ~np.tri(*self.shape[-2:], k=diagonal - 1, dtype=bool)
+    return where(_const(mask), self, 0)
+
+
+def diag(self: Tensor, diagonal: int = 0) -> Tensor:
+    """1-D: a matrix with this on its diagonal; 2-D: the diagonal of the matrix."""
+    if self.ndim == 1:
+        n = self.shape[0] + builtins.abs(diagonal)
+        rows = np.arange(self.shape[0]) + builtins.max(-diagonal, 0)
+        cols = np.arange(self.shape[0]) + builtins.max(diagonal, 0)
+        return M.IndexAdd.apply(self, index=(rows, cols), shape=(n, n))
+    if self.ndim == 2:
+        rows, cols = np.nonzero(np.eye(*self.shape, k=diagonal, dtype=bool))
+        return self[rows, cols]
+    raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {self.ndim}D")
+
+
+# ---------------------------------------------------------------------------- matrix products
+def mm(self: Tensor, mat2: Tensor) -> Tensor:
+    """Matrix product of two 2-D tensors (no broadcasting: use matmul for that)."""
+    if self.ndim != 2 or mat2.ndim != 2:
+        raise RuntimeError(
+            f"mm: both arguments must be 2D matrices, got {self.ndim}D and {mat2.ndim}D"
+        )
+    if self.shape[1] != mat2.shape[0]:
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({self.shape[0]}x{self.shape[1]} and "
+            f"{mat2.shape[0]}x{mat2.shape[1]})"
+        )
+    return self.matmul(mat2)
+
+
+def bmm(self: Tensor, mat2: Tensor) -> Tensor:
+    """Batched matrix product of two 3-D tensors (b, n, m) @ (b, m, p)."""
+    if self.ndim != 3 or mat2.ndim != 3:
+        raise RuntimeError(f"bmm: both arguments must be 3D, got {self.ndim}D and {mat2.ndim}D")
+    if self.shape[0] != mat2.shape[0] or self.shape[2] != mat2.shape[1]:
+        raise RuntimeError(
+            f"bmm: batch1 of shape {self.shape} and batch2 of shape {mat2.shape} cannot be "
+            "multiplied"
+        )
+    return self.matmul(mat2)
+
+
+def dot(self: Tensor, other: Tensor) -> Tensor:
+    """Inner product of two 1-D tensors of the same length."""
+    if self.ndim != 1 or other.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {self.ndim}D and {other.ndim}D tensors")
+    if self.shape != other.shape:
+        raise RuntimeError(
+            f"inconsistent tensor size, expected tensor [{self.shape[0]}] and src "
+            f"[{other.shape[0]}] to have the same number of elements"
+        )
+    return self.matmul(other)
+
+
+def outer(self: Tensor, vec2: Tensor) -> Tensor:
+    """The outer product of two vectors: out[i, j] = self[i] * vec2[j]."""
+    return self.unsqueeze(1) * vec2.unsqueeze(0)
+
+
+def addmm(
+    self: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Scalar = 1, alpha: Scalar = 1
+) -> Tensor:
+    """beta * self + alpha * (mat1 @ mat2)."""
+    prod = mm(mat1, mat2)
+    return (self if beta == 1 else self * beta) + (prod if alpha == 1 else prod * alpha)
+
+
+# ---------------------------------------------------------------------------- elementwise math
+def log10(self: Tensor) -> Tensor:
+    """log(x) / log(10)."""
+    return self.log() / math.log(10)
+
+
+def log2(self: Tensor) -> Tensor:
+    """log(x) / log(2)."""
+    return self.log() / math.log(2)
+
+
+def log1p(self: Tensor) -> Tensor:
+    """log(1 + x) (composed: loses precision for |x| below about 1e-8, unlike PyTorch's)."""
+    return (_floating(self) + 1).log()
+
+
+def expm1(self: Tensor) -> Tensor:
+    """exp(x) - 1 (composed: loses precision for tiny |x|, unlike PyTorch's)."""
+    return self.exp() - 1
+
+
+def square(self: Tensor) -> Tensor:
+    return self * self
+
+
+def rsqrt(self: Tensor) -> Tensor:
+    return 1 / self.sqrt()
+
+
+def reciprocal(self: Tensor) -> Tensor:
+    return 1 / _floating(self)
+
+
+def clamp_min(self: Tensor, min: Scalar) -> Tensor:
+    return self.clamp(min=min)
+
+
+def clamp_max(self: Tensor, max: Scalar) -> Tensor:
+    return self.clamp(max=max)
+
+
+def lerp(self: Tensor, end: Tensor, weight: Tensor | Scalar) -> Tensor:
+    """self + weight * (end - self)."""
+    return self + weight * (end - self)
+
+
+def addcmul(self: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Scalar = 1) -> Tensor:
+    return self + value * tensor1 * tensor2
+
+
+def addcdiv(self: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Scalar = 1) -> Tensor:
+    return self + value * tensor1 / tensor2
+
+
+def true_divide(self: Tensor, other: Tensor | Scalar) -> Tensor:
+    return self / other
+
+
+def _rounding(fn: Any, name: str) -> Any:
+    def rounded(self: Tensor) -> Tensor:
+        return _const(fn(self._data))
+
+    rounded.__name__ = name
+    rounded.__doc__ = (
+        f"{name}(x) elementwise; not on the tape (its derivative is 0 wherever it exists)."
+    )
+    return rounded
+
+
+floor = _rounding(np.floor, "floor")
+ceil = _rounding(np.ceil, "ceil")
+trunc = _rounding(np.trunc, "trunc")
+sign = _rounding(np.sign, "sign")
+frac = _rounding(lambda a: a - np.trunc(a), "frac")
+
+
+def round_(self: Tensor, decimals: int = 0) -> Tensor:
+    """Round half to even, as PyTorch; not on the tape (derivative 0)."""
+    return _const(np.round(self._data, decimals))
+
+
+def _int_binary(fn: Any, name: str) -> Any:
+    def op(self: Tensor, other: Tensor | Scalar) -> Tensor:
+        b = other._data if isinstance(other, Tensor) else _as_tensor(other, self)._data
+        return _const(fn(self._data, b))
+
+    op.__name__ = name
+    op.__doc__ = f"{name} elementwise (not on the tape)."
+    return op
+
+
+remainder = _int_binary(np.mod, "remainder")  # sign of the divisor, as Python's %
+fmod = _int_binary(np.fmod, "fmod")  # sign of the dividend, as C's fmod
+floor_divide = _int_binary(np.floor_divide, "floor_divide")
+
+
+# ---------------------------------------------------------------------------- logical / tests
+def all_(self: Tensor, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> Tensor:
+    """True where every element (along ``dim``) is nonzero."""
+    return _const(np.all(self._data, axis=_axes(dim, self.ndim), keepdims=keepdim))
+
+
+def any_(self: Tensor, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> Tensor:
+    """True where some element (along ``dim``) is nonzero."""
+    return _const(np.any(self._data, axis=_axes(dim, self.ndim), keepdims=keepdim))
+
+
+def isnan(self: Tensor) -> Tensor:
+    return _const(np.isnan(self._data))
+
+
+def isinf(self: Tensor) -> Tensor:
+    return _const(np.isinf(self._data))
+
+
+def isfinite(self: Tensor) -> Tensor:
+    return _const(np.isfinite(self._data))
+
+
+def logical_not(self: Tensor) -> Tensor:
+    return _const(np.logical_not(self._data))
+
+
+def _logical(fn: Any, name: str) -> Any:
+    def op(self: Tensor, other: Tensor) -> Tensor:
+        return _const(fn(self._data, other._data if isinstance(other, Tensor) else other))
+
+    op.__name__ = name
+    return op
+
+
+logical_and = _logical(np.logical_and, "logical_and")
+logical_or = _logical(np.logical_or, "logical_or")
+logical_xor = _logical(np.logical_xor, "logical_xor")
+
+
+def __xor__(self: Tensor, other: Any) -> Tensor:
+    return _const(np.bitwise_xor(self._data, other._data if isinstance(other, Tensor) else other))
+
+
+def equal(self: Tensor, other: Tensor) -> bool:
+    """True if both have the same shape and the same values."""
+    return self.shape == other.shape and builtins.bool(np.array_equal(self._data, other._data))
+
+
+def allclose(
+    self: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> bool:
+    return builtins.bool(np.allclose(self._data, other._data, rtol, atol, equal_nan))
+
+
+def isclose(
+    self: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> Tensor:
+    return _const(np.isclose(self._data, other._data, rtol, atol, equal_nan))
+
+
+def count_nonzero(self: Tensor, dim: int | Sequence[int] | None = None) -> Tensor:
+    return _const(np.count_nonzero(self._data, axis=_axes(dim, self.ndim)).astype(np.int64))
+
+
+def nonzero(self: Tensor, *, as_tuple: bool = False) -> Any:
+    """The indices of the nonzero elements: an (n, ndim) int64 tensor, or one per dim."""
+    idx = np.nonzero(self._data) if self.ndim else np.nonzero(self._data.reshape(1))
+    if as_tuple:
+        return tuple(_const(i.astype(np.int64)) for i in idx)
+    return _const(np.stack(idx, axis=1).astype(np.int64).reshape(-1, self.ndim))
+
+
+def masked_select(self: Tensor, mask: Tensor) -> Tensor:
+    """The elements where ``mask`` is True, as a 1-D tensor (gradients flow back)."""
+    shape = np.broadcast_shapes(self.shape, mask.shape)
+    return self.expand(shape)[mask.expand(shape) if mask.shape != shape else mask]
+
+
+def unique(
+    self: Tensor,
+    sorted: bool = True,
+    return_inverse: bool = False,
+    return_counts: bool = False,
+    dim: int | None = None,
+) -> Any:
+    """The distinct values, sorted (not on the tape)."""
+    if dim is not None:
+        raise NotImplementedError("unique(dim=...) is not supported; flatten first")
+    values, inverse, counts = np.unique(self._data, return_inverse=True, return_counts=True)
+    out = [_const(values)]
+    if return_inverse:
+        out.append(_const(inverse.reshape(self.shape).astype(np.int64)))
+    if return_counts:
+        out.append(_const(counts.astype(np.int64)))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+# ---------------------------------------------------------------------------- reductions
+def norm(
+    self: Tensor,
+    p: float | str | None = "fro",
+    dim: int | Sequence[int] | None = None,
+    keepdim: bool = False,
+    dtype: Any = None,
+) -> Tensor:
+    """The p-norm over ``dim`` (all elements by default): p = 2 / 'fro' (the default),
+    1, inf, -inf, 0 (the count of nonzeros) or any other number.
+
+    Composed from abs, pow, sum, amax, so its gradient comes from theirs. At x = 0 the
+    2-norm's gradient is NaN here (PyTorch returns the subgradient 0).
+    """
+    x = _floating(self) if dtype is None else self.to(dtype)
+    if p is None or p == "fro":
+        p = 2
+    if isinstance(p, str):
+        raise NotImplementedError(
+            f"norm(p={p!r}) is not supported (only 'fro' and numbers; 'nuc' needs an SVD)"
+        )
+    if p == 2:
+        return (x * x).sum(dim, keepdim).sqrt()
+    if p == 1:
+        return x.abs().sum(dim, keepdim)
+    if p == math.inf:
+        return x.abs().amax(dim, keepdim)
+    if p == -math.inf:
+        return x.abs().amin(dim, keepdim)
+    if p == 0:
+        return (x != 0).to(x.dtype).sum(dim, keepdim)
+    return (x.abs() ** p).sum(dim, keepdim) ** (1.0 / p)
+
+
+def prod(self: Tensor, dim: int | None = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
+    """The product of the elements (over ``dim``); not on the tape: ask for it if you need
+    its gradient (use ``x.log().sum().exp()`` for positive x)."""
+    if self._requires_grad:
+        raise NotImplementedError(
+            "prod() of a tensor that requires grad is not supported; for positive x use "
+            "x.log().sum(dim).exp()"
+        )
+    axis = None if dim is None else _axis(dim, self.ndim)
+    out = np.prod(self._data, axis=axis, keepdims=keepdim, dtype=dtype)
+    return _const(out)
+
+
+def cumsum(self: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
+    """Running sums along ``dim``: out[i] = x[0] + ... + x[i]. Integers sum as int64."""
+    x = self if dtype is None else self.to(dtype)
+    if dtype is None and x._data.dtype.kind in "bi" and x._data.dtype != np.int64:
+        x = x.to(np.int64)
+    if x.ndim == 0:
+        _axis(dim, 0)
+        return x.clone()
+    return Cumsum.apply(x, dim=_axis(dim, x.ndim))
+
+
+def gather(self: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
+    """out[i][j] = self[index[i][j]][j] for dim = 0 (and likewise for other dims).
+
+    ``index`` has as many dimensions as self and is no larger except along ``dim``.
+    """
+    idx = _index_array(index, "gather")
+    d = _axis(dim, self.ndim)
+    if idx.ndim != builtins.max(self.ndim, 1) and not (idx.ndim == 0 and self.ndim == 0):
+        raise RuntimeError(
+            f"gather(): Index tensor must have the same number of dimensions as input tensor "
+            f"({self.ndim}), got {idx.ndim}"
+        )
+    for k, (a, b) in enumerate(zip(idx.shape, self.shape)):
+        if k != d and a > b:
+            raise RuntimeError(
+                f"gather(): Size does not match at dimension {k} expected index {idx.shape} to be "
+                f"no larger than self {self.shape} apart from dimension {d}"
+            )
+    n = self.shape[d] if self.ndim else 1
+    if idx.size and (idx.min() < -n or idx.max() >= n):
+        raise RuntimeError(
+            f"gather(): index {int(idx.max() if idx.max() >= n else idx.min())} is out of "
+            f"bounds for dimension {d} with size {n}"
+        )
+    x = self[tuple(slice(0, m) if k != d else slice(None) for k, m in enumerate(idx.shape))]
+    return Gather.apply(x, dim=d, index=idx % builtins.max(n, 1))
+
+
+def scatter_add(self: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
+    """A copy of self with src[i][j] added at [index[i][j]][j] (dim = 0; likewise others)."""
+    idx = _index_array(index, "scatter_add")
+    d = _axis(dim, self.ndim)
+    src = src[tuple(slice(0, m) for m in idx.shape)]
+    if src.shape != idx.shape:
+        raise RuntimeError(
+            f"scatter_add(): src of shape {src.shape} is smaller than index {idx.shape}"
+        )
+    return self + ScatterAdd.apply(src, dim=d, index=idx, shape=self.shape)
+
+
+def index_select(self: Tensor, dim: int, index: Tensor) -> Tensor:
+    """The entries at positions ``index`` (a 1-D int tensor) along ``dim``."""
+    idx = _index_array(index, "index_select")
+    if idx.ndim > 1:
+        raise IndexError(f"index_select(): Index is supposed to be a vector, got {idx.ndim}D")
+    d = _axis(dim, self.ndim)
+    n = self.shape[d] if self.ndim else 1
+    if idx.size and (idx.min() < -n or idx.max() >= n):
+        raise IndexError(f"index_select(): index out of range in self (size {n} at dim {d})")
+    if self.ndim == 0:
+        return self.reshape(1)[idx.reshape(-1)].reshape(idx.shape)
+    return self[(slice(None),) * d + (idx.reshape(-1),)]
+
+
+def sort(
+    self: Tensor, dim: int = -1, descending: bool = False, stable: bool = False
+) -> tuple[Tensor, Tensor]:
+    """(values, indices) sorted along ``dim``; values carry gradients (via gather)."""
+    from tinygrad_edu.tensor import MinMax
+
+    d = _axis(dim, self.ndim)
+    if self.ndim == 0:
+        return MinMax(self.clone(), _const(np.zeros((), np.int64)))
+    keys = -self._data if descending else self._data
+    idx = np.argsort(keys, axis=d, kind="stable").astype(np.int64)
+    return MinMax(Gather.apply(self, dim=d, index=idx), _const(idx))
+
+
+def argsort(self: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
+    return sort(self, dim, descending, stable)[1]
+
+
+def topk(
+    self: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
+) -> tuple[Tensor, Tensor]:
+    """The k largest (or smallest) values along ``dim`` and their indices."""
+    from tinygrad_edu.tensor import MinMax
+
+    d = _axis(dim, self.ndim)
+    n = self.shape[d] if self.ndim else 1
+    if not 0 <= k <= n:
+        raise RuntimeError(f"topk(): selected index k ({k}) out of range (size {n} at dim {d})")
+    _, idx = sort(self, d, descending=largest)
+    first = idx._data[(slice(None),) * d + (slice(0, k),)] if self.ndim else idx._data
+    return MinMax(Gather.apply(self, dim=d, index=first), _const(first))
+
+
+# ---------------------------------------------------------------------------- dtypes, types
+_TYPE_NAMES = {
+    np.dtype(np.float32): "torch.FloatTensor",
+    np.dtype(np.float64): "torch.DoubleTensor",
+    np.dtype(np.float16): "torch.HalfTensor",
+    np.dtype(np.int64): "torch.LongTensor",
+    np.dtype(np.int32): "torch.IntTensor",
+    np.dtype(np.int16): "torch.ShortTensor",
+    np.dtype(np.int8): "torch.CharTensor",
+    np.dtype(np.uint8): "torch.ByteTensor",
+    np.dtype(np.bool_): "torch.BoolTensor",
+}
+
+
+def type_(self: Tensor, dtype: Any = None, non_blocking: bool = False) -> Any:
+    """No argument: the type name as PyTorch prints it ('torch.FloatTensor'); with a dtype
+    or such a name: the tensor cast to it."""
+    if dtype is None:
+        return _TYPE_NAMES.get(self._data.dtype, f"torch.{self._data.dtype}Tensor")
+    if isinstance(dtype, str):
+        names = {v: k for k, v in _TYPE_NAMES.items()}
+        if dtype not in names:
+            raise RuntimeError(f"invalid type: '{dtype}'")
+        dtype = names[dtype]
+    return self.to(dtype)
+
+
+def type_as(self: Tensor, other: Tensor) -> Tensor:
+    return self.to(other.dtype)
+
+
+def _caster(dtype: Any, name: str) -> Any:
+    def cast(self: Tensor, memory_format: Any = None) -> Tensor:
+        return self.to(dtype)
+
+    cast.__name__ = name
+    cast.__doc__ = f"The tensor as {np.dtype(dtype)}."
+    return cast
+
+
+int_ = _caster(np.int32, "int")
+short = _caster(np.int16, "short")
+char = _caster(np.int8, "char")
+byte = _caster(np.uint8, "byte")
+half = _caster(np.float16, "half")
+
+
+# ---------------------------------------------------------------------------- new tensors
+def new_tensor(
+    self: Tensor, data: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    from tinygrad_edu.creation import tensor
+
+    return tensor(data, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+
+
+def _new_filled(fill: Any, name: str) -> Any:
+    def new(
+        self: Tensor, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
+    ) -> Tensor:
+        _device.check_device(device)
+        shape = tuple(_shape_arg(size))
+        value = fill(shape, dtype or self.dtype)
+        return Tensor(value, requires_grad=requires_grad)
+
+    new.__name__ = name
+    return new
+
+
+new_zeros = _new_filled(np.zeros, "new_zeros")
+new_ones = _new_filled(np.ones, "new_ones")
+new_empty = _new_filled(np.empty, "new_empty")
+
+
+def new_full(
+    self: Tensor,
+    size: Sequence[int],
+    fill_value: Scalar,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    _device.check_device(device)
+    return Tensor(
+        np.full(tuple(size), fill_value, dtype or self.dtype), requires_grad=requires_grad
+    )
+
+
+# ---------------------------------------------------------------------------- in place
+def _inplace(method: str) -> Any:
+    def op(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        others = [a for a in (*args, *kwargs.values()) if isinstance(a, Tensor)]
+        other = others[0] if others else None
+        return views.inplace(
+            self, f"{method}_", lambda x: getattr(x, method)(*args, **kwargs), other
+        )
+
+    op.__name__ = f"{method}_"
+    op.__doc__ = f"``{method}`` written into this tensor's memory (in place; returns self)."
+    return op
+
+
+# ---------------------------------------------------------------------------- printing
+def __format__(self: Tensor, format_spec: str) -> str:
+    """``f"{loss:.4f}"``: a one-element tensor formats as its number; others as their repr."""
+    if self._data.size == 1 and self.ndim == 0:
+        return self.item().__format__(format_spec)
+    if not format_spec:
+        return repr(self)
+    return object.__format__(self, format_spec)  # PyTorch raises TypeError here too
+
+
+_INPLACE = (
+    "pow", "exp", "log", "sqrt", "abs", "neg", "sigmoid", "tanh", "relu", "sin", "cos",
+    "masked_fill", "clamp_min", "clamp_max", "lerp", "addcmul", "addcdiv", "square",
+    "reciprocal", "rsqrt", "log1p", "expm1",
+)  # fmt: skip
+
+# Every public function above is a method; a trailing _ only avoids shadowing a builtin here.
+_RENAMED = {"all_": "all", "any_": "any", "round_": "round", "type_": "type", "int_": "int"}
+_METHODS = {
+    _RENAMED.get(name, name): fn
+    for name, fn in dict(globals()).items()
+    if callable(fn) and getattr(fn, "__module__", None) == __name__ and not name.startswith("_")
+}
+
+
+def attach() -> None:
+    """Put the methods above on ``Tensor`` (called once by ``tinygrad_edu/__init__``)."""
+    for name, fn in _METHODS.items():
+        if name != "attach" and not hasattr(Tensor, name):
+            setattr(Tensor, name, fn)
+    Tensor.__format__ = __format__
+    Tensor.__xor__ = __xor__
+    Tensor.__mod__ = remainder
+    Tensor.__floordiv__ = floor_divide
+    for method in _INPLACE:
+        if not hasattr(Tensor, f"{method}_"):
+            setattr(Tensor, f"{method}_", _inplace(method))
