@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu import dtypes
+from tinygrad_edu._printing import Size
 
 Scalar = int | float | bool
 MinMax = namedtuple("MinMax", ["values", "indices"])  # what x.max(dim) returns, like PyTorch
@@ -193,8 +194,9 @@ class Tensor:
             self._base, self._view = None, None  # no longer a view of anything
 
     @property
-    def shape(self) -> tuple[int, ...]:
-        return self._data.shape
+    def shape(self) -> Size:
+        """The size of each dimension: a tuple that prints as ``torch.Size([3, 4])``."""
+        return Size(self._data.shape)
 
     @property
     def dtype(self) -> np.dtype:
@@ -214,8 +216,8 @@ class Tensor:
         """All axes reversed (the transpose of a matrix)."""
         return M.Permute.apply(self, dims=tuple(range(self.ndim - 1, -1, -1)))
 
-    def size(self, dim: int | None = None) -> tuple[int, ...] | int:
-        return self.shape if dim is None else self.shape[_axis(dim, self.ndim)]
+    def size(self, dim: int | None = None) -> Size | int:
+        return self.shape if dim is None else self._data.shape[_axis(dim, self.ndim)]
 
     def dim(self) -> int:
         return self.ndim
@@ -333,17 +335,13 @@ class Tensor:
         return (self[i] for i in range(self.shape[0]))
 
     def __repr__(self) -> str:
-        body = np.array2string(
-            self._data, separator=", ", prefix="tensor(", threshold=1000, precision=4
-        )
-        extras = []
-        if self._data.dtype not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool):
-            extras.append(f"dtype={self._data.dtype}")
+        """As PyTorch prints it: ``tensor([1.0000, 2.5000], requires_grad=True)``."""
+        suffixes = []
         if self.grad_fn is not None:
-            extras.append(f"grad_fn=<{self.grad_fn.name()}>")
+            suffixes.append(f"grad_fn=<{self.grad_fn.name()}>")
         elif self._requires_grad:
-            extras.append("requires_grad=True")
-        return "tensor(" + ", ".join([body, *extras]) + ")"
+            suffixes.append("requires_grad=True")
+        return _printing.tensor_repr(self._data, suffixes, dtypes.get_default_dtype())
 
     # ------------------------------------------------------------------ autograd
     def backward(
@@ -1043,7 +1041,7 @@ def _grad_hooks(t: Tensor) -> GradHooks:
 
 
 # The ops import Tensor from this module, so they are imported at the bottom.
-from tinygrad_edu import _device  # noqa: E402
+from tinygrad_edu import _device, _printing  # noqa: E402
 from tinygrad_edu import random as _random  # noqa: E402
 from tinygrad_edu.autograd import engine, views  # noqa: E402
 from tinygrad_edu.autograd.forward_ad import ForwardAD  # noqa: E402
