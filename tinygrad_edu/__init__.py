@@ -117,8 +117,10 @@ from tinygrad_edu.serialization import load, save
 from tinygrad_edu import tensor_methods as _tensor_methods  # isort: skip
 
 _tensor_methods.attach()
-from tinygrad_edu import linalg  # noqa: E402
+from tinygrad_edu import _refusals, linalg  # noqa: E402
 from tinygrad_edu.torch_functions import *  # noqa: E402, F403
+
+_refusals.install()  # PyTorch names refused on purpose explain why (_refusals.py)
 
 __version__ = "0.1.0"
 
