@@ -188,6 +188,8 @@ def randint(
 ) -> Tensor:
     """Integers in [low, high); ``randint(10, (3,))`` means low = 0, high = 10."""
     check_device(device)
+    if isinstance(high, (tuple, list)):  # randint(high, size), PyTorch's two-argument form
+        low, high, size = 0, low, high
     if high is None:
         low, high = 0, low
     if high <= low:
