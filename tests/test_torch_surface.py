@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from opcheck import op_test
-from strategies import arrays, distinct_arrays, floats, positive, shapes
+from strategies import arrays, away_from_zero, distinct_arrays, floats, positive, shapes
 
 import tinygrad_edu as tg
 
@@ -394,3 +394,131 @@ def test_matches_torch(x):
         ours, theirs = f(tg, a), f(torch, t)
         assert ours.shape == tuple(theirs.shape)
         np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12, atol=1e-12)
+
+
+# ---------------------------------------------------------------- inverse trig (ops/trig.py)
+@st.composite
+def inside_unit(draw):
+    return (draw(arrays(draw(shapes()), floats(-0.9, 0.9))),), {}
+
+
+@op_test(lambda x: x.atan() + tg.asin(x) + x.acos(),
+         lambda x: np.arctan(x) + np.arcsin(x) + np.arccos(x), inside_unit())  # fmt: skip
+def test_atan_asin_acos(): ...
+
+
+@st.composite
+def two_away_from_origin(draw):
+    shapes_ = draw(st.sampled_from([((), ()), ((2,), (2,)), ((2, 1), (3,)), ((3,), (1,))]))
+    y = draw(arrays(shapes_[0], away_from_zero(0.2)))
+    x = draw(arrays(shapes_[1], away_from_zero(0.2)))
+    return (y, x), {}
+
+
+@op_test(lambda y, x: y.atan2(x), np.arctan2, two_away_from_origin())
+def test_atan2(): ...
+
+
+@op_test(
+    lambda x: x.tan() + x.sinh() + x.cosh() + x.exp2() + x.logaddexp(2 * x) + x.hypot(x + 3),
+    lambda x: (
+        np.tan(x)
+        + np.sinh(x)
+        + np.cosh(x)
+        + np.exp2(x)
+        + np.logaddexp(x, 2 * x)
+        + np.hypot(x, x + 3)
+    ),
+    inside_unit(),
+    rtol=1e-10,
+)
+def test_composed_math(): ...
+
+
+@st.composite
+def matrix3(draw):
+    return (draw(arrays((3, 3))),), {}
+
+
+@op_test(
+    lambda x: x.diff(dim=0).sum() * x.trace() + x.diagonal(1).sum() + x.movedim(0, 1).mT[0, 1],
+    lambda x: np.diff(x, axis=0).sum() * np.trace(x) + np.diagonal(x, 1).sum() + x[0, 1],
+    matrix3(),
+)
+def test_diff_trace_diagonal_movedim(): ...
+
+
+@op_test(
+    lambda x: (
+        x.take_along_dim(tg.tensor([[2], [0], [1]]), 1).sum() * 2
+        + x.repeat_interleave(2, 0).sum()
+        + x.index_add(0, tg.tensor([1, 1]), x[:2]).sum()
+    ),
+    lambda x: (
+        np.take_along_axis(x, np.array([[2], [0], [1]]), 1).sum() * 2
+        + 2 * x.sum()
+        + x.sum()
+        + x[:2].sum()
+    ),
+    matrix3(),
+)
+def test_take_along_dim_repeat_interleave_index_add(): ...
+
+
+def test_more_functions_match_torch():
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(0).uniform(-1, 1, (4, 5))
+    for f in (
+        lambda m, x: m.median(x, 1).values,
+        lambda m, x: m.median(x),
+        lambda m, x: m.tensor_split(x, 3, dim=1)[0],
+        lambda m, x: m.cdist(x, x[:2]),
+        lambda m, x: m.meshgrid(x[0], x[1], indexing="xy")[1],
+        lambda m, x: m.hstack([x, x]),
+        lambda m, x: m.vstack([x[0], x[1]]),
+        lambda m, x: m.nan_to_num(m.log(x)),
+        lambda m, x: m.nansum(m.log(x)),
+        lambda m, x: m.nanmean(m.log(x), 1),
+        lambda m, x: m.xlogy(x * (x > 0), x.abs()),
+        lambda m, x: m.atan2(x, x.flip(0)),
+        lambda m, x: m.diagonal(x, -1),
+        lambda m, x: m.movedim(x.reshape(2, 2, 5), [0, 1], [2, 0]),
+        lambda m, x: m.index_fill(x, 1, m.tensor([0, 3]), -1.0),
+        lambda m, x: m.logspace(-1, 1, 5, dtype=m.float64),
+        lambda m, x: m.tril_indices(4, 3, -1),
+        lambda m, x: m.histc(x, bins=7),
+        lambda m, x: m.bincount(m.tensor([0, 3, 3, 1])),
+        lambda m, x: m.FloatTensor([[1, 2]]),
+    ):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ours, theirs = f(tg, tg.tensor(x)), f(torch, torch.tensor(x))
+        assert ours.shape == tuple(theirs.shape)
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6, atol=1e-6)
+    assert tg.can_cast(tg.float64, tg.int32) == torch.can_cast(torch.float64, torch.int32)
+    assert tg.can_cast(tg.int32, tg.float32) == torch.can_cast(torch.int32, torch.float32)
+    assert tg.pi == torch.pi and tg.e == torch.e
+    assert tg.finfo(tg.float32).eps == torch.finfo(torch.float32).eps
+
+
+def test_rng_state_and_printoptions():
+    state = tg.get_rng_state()
+    a = tg.rand(3)
+    tg.set_rng_state(state)
+    assert np.array_equal(tg.rand(3).numpy(), a.numpy())
+    try:
+        tg.set_printoptions(precision=2)
+        assert repr(tg.tensor([1.23456])) == "tensor([1.23])"
+    finally:
+        tg.set_printoptions(profile="default")
+    assert repr(tg.tensor([1.23456])) == "tensor([1.2346])"
+
+
+def test_properties_and_aliases():
+    x = tg.ones(2, 3)
+    assert x.itemsize == 4 and x.nbytes == 24 and not x.is_cuda and x.is_cpu
+    assert x.mT.shape == (3, 2) and x.stride() == (3, 1) and x.get_device() == -1
+    assert x.multiply(2).sum().item() == 12.0 and x.ndimension() == 2
+    assert x.is_sparse is False and x.is_complex() is False
+    y = tg.tensor([0.5, -0.5])
+    y.atan_()
+    assert np.allclose(y.numpy(), np.arctan([0.5, -0.5]))

@@ -22,6 +22,7 @@ PRECISION = 4
 THRESHOLD = 1000
 EDGEITEMS = 3
 LINEWIDTH = 80
+SCI_MODE: bool | None = None  # None: decide per tensor (set_printoptions(sci_mode=...))
 
 
 class Size(tuple):
@@ -82,6 +83,11 @@ class _Formatter:
             self.width = max(len(f"{v:.{PRECISION}e}") for v in finite.tolist())
         else:
             self.width = max(len(f"{v:.{PRECISION}f}") for v in finite.tolist())
+
+        if SCI_MODE is not None and self.floating:
+            self.sci_mode = SCI_MODE
+            if SCI_MODE:
+                self.width = max([len(f"{v:.{PRECISION}e}") for v in finite.tolist()] or [1])
 
     def format(self, value: Any) -> str:
         if not self.floating:

@@ -12,6 +12,7 @@ table (``docs/api_coverage.md``) notes.
 from __future__ import annotations
 
 import builtins
+import itertools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -22,6 +23,7 @@ from tinygrad_edu import _device
 from tinygrad_edu.autograd import views
 from tinygrad_edu.ops import movement as M
 from tinygrad_edu.ops.scan import Cumsum, Gather, ScatterAdd
+from tinygrad_edu.ops.trig import Acos, Asin, Atan, Atan2
 from tinygrad_edu.tensor import Scalar, Tensor, _as_tensor, _axes, _axis, _floating, _shape_arg
 
 
@@ -674,6 +676,388 @@ def _inplace(method: str) -> Any:
     return op
 
 
+# ---------------------------------------------------------------------------- more math
+def tan(self: Tensor) -> Tensor:
+    """sin(x) / cos(x)."""
+    x = _floating(self)
+    return x.sin() / x.cos()
+
+
+def sinh(self: Tensor) -> Tensor:
+    """(exp(x) - exp(-x)) / 2."""
+    x = _floating(self)
+    return (x.exp() - (-x).exp()) / 2
+
+
+def cosh(self: Tensor) -> Tensor:
+    """(exp(x) + exp(-x)) / 2."""
+    x = _floating(self)
+    return (x.exp() + (-x).exp()) / 2
+
+
+def atan(self: Tensor) -> Tensor:
+    return Atan.apply(_floating(self))
+
+
+def asin(self: Tensor) -> Tensor:
+    return Asin.apply(_floating(self))
+
+
+def acos(self: Tensor) -> Tensor:
+    return Acos.apply(_floating(self))
+
+
+def atan2(self: Tensor, other: Tensor | Scalar) -> Tensor:
+    """The angle of the point (other, self): atan2(y=self, x=other), in (-pi, pi]."""
+    from tinygrad_edu.tensor import _binary
+
+    return _binary(Atan2, _floating(self), other, "atan2")
+
+
+def exp2(self: Tensor) -> Tensor:
+    return 2.0 ** _floating(self)
+
+
+def logaddexp(self: Tensor, other: Tensor) -> Tensor:
+    """log(exp(x) + exp(y)), computed stably as max + log(1 + exp(-|x - y|))."""
+    from tinygrad_edu.functional import stack
+
+    return stack(list(_floating_pair(self, other)), 0).logsumexp(0)
+
+
+def _floating_pair(a: Tensor, b: Any) -> tuple[Tensor, Tensor]:
+    b = b if isinstance(b, Tensor) else _as_tensor(b, a)
+    shape = np.broadcast_shapes(a.shape, b.shape)
+    return _floating(a).expand(shape), _floating(b).expand(shape).to(_floating(a).dtype)
+
+
+def hypot(self: Tensor, other: Tensor) -> Tensor:
+    """sqrt(x^2 + y^2)."""
+    return (self * self + other * other).sqrt()
+
+
+def xlogy(self: Tensor, other: Tensor | Scalar) -> Tensor:
+    """x * log(y), and 0 where x == 0 (even if y == 0)."""
+    from tinygrad_edu.tensor import where
+
+    y = other if isinstance(other, Tensor) else _as_tensor(builtins.float(other), self)
+    zero = self == 0
+    safe_y = where(zero, 1.0, _floating(y))
+    return where(zero, 0.0, self * safe_y.log())
+
+
+def rad2deg(self: Tensor) -> Tensor:
+    return _floating(self) * (180.0 / math.pi)
+
+
+def deg2rad(self: Tensor) -> Tensor:
+    return _floating(self) * (math.pi / 180.0)
+
+
+def positive(self: Tensor) -> Tensor:
+    return self
+
+
+def sgn(self: Tensor) -> Tensor:
+    return sign(self)
+
+
+def signbit(self: Tensor) -> Tensor:
+    return _const(np.signbit(self._data))
+
+
+def nan_to_num(
+    self: Tensor, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None
+) -> Tensor:
+    """NaN -> ``nan``, +inf -> ``posinf`` (default: the largest finite value), -inf ->
+    ``neginf``; gradients pass where the value was finite."""
+    from tinygrad_edu.tensor import where
+
+    info = np.finfo(self.dtype) if self.dtype.kind == "f" else None
+    if info is None:
+        return self
+    hi = info.max if posinf is None else posinf
+    lo = info.min if neginf is None else neginf
+    replaced = np.where(np.isnan(self._data), nan, np.where(self._data > 0, hi, lo))
+    return where(_const(np.isfinite(self._data)), self, _const(replaced.astype(self.dtype)))
+
+
+def nansum(self: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """The sum, NaNs counted as 0."""
+    from tinygrad_edu.tensor import where
+
+    return where(_const(np.isnan(self._data)), 0.0, self).sum(dim, keepdim)
+
+
+def nanmean(self: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """The mean of the non-NaN elements."""
+    count = _const((~np.isnan(self._data)).astype(self.dtype)).sum(dim, keepdim)
+    return nansum(self, dim, keepdim) / count
+
+
+def diff(self: Tensor, n: int = 1, dim: int = -1) -> Tensor:
+    """Differences of neighbours along ``dim``: out[i] = x[i + 1] - x[i] (``n`` times)."""
+    d = _axis(dim, self.ndim)
+    out = self
+    for _ in range(n):
+        k = out.shape[d]
+        out = out.narrow(d, 1, builtins.max(k - 1, 0)) - out.narrow(d, 0, builtins.max(k - 1, 0))
+    return out
+
+
+def trace(self: Tensor) -> Tensor:
+    """The sum of a matrix's diagonal."""
+    if self.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {self.ndim}")
+    return diag(self).sum()
+
+
+def diagonal(self: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    """The diagonal of the (dim1, dim2) planes, as the last dimension."""
+    a, b = _axis(dim1, self.ndim), _axis(dim2, self.ndim)
+    rest = [k for k in range(self.ndim) if k not in (a, b)]
+    x = self.permute(*rest, a, b)
+    rows, cols = np.nonzero(np.eye(*x.shape[-2:], k=offset, dtype=bool))
+    return x[(Ellipsis, rows, cols)]
+
+
+def mv(self: Tensor, vec: Tensor) -> Tensor:
+    """Matrix (n, m) times vector (m,)."""
+    if self.ndim != 2 or vec.ndim != 1:
+        raise RuntimeError(f"mv: expected a matrix and a vector, got {self.ndim}D and {vec.ndim}D")
+    return self.matmul(vec)
+
+
+def movedim(self: Tensor, source: int | Sequence[int], destination: int | Sequence[int]) -> Tensor:
+    """Move dimension(s) ``source`` to position(s) ``destination``."""
+    src = [source] if isinstance(source, builtins.int) else list(source)
+    dst = [destination] if isinstance(destination, builtins.int) else list(destination)
+    src = [_axis(k, self.ndim) for k in src]
+    dst = [_axis(k, self.ndim) for k in dst]
+    order = [k for k in range(self.ndim) if k not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return self.permute(*order)
+
+
+moveaxis = movedim
+
+
+def swapaxes(self: Tensor, axis0: int, axis1: int) -> Tensor:
+    return self.transpose(axis0, axis1)
+
+
+swapdims = swapaxes
+
+
+def ravel(self: Tensor) -> Tensor:
+    return self.reshape(-1)
+
+
+def reshape_as(self: Tensor, other: Tensor) -> Tensor:
+    return self.reshape(other.shape)
+
+
+def unflatten(self: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
+    """Split dimension ``dim`` into ``sizes`` (one of them may be -1)."""
+    d = _axis(dim, self.ndim)
+    return self.reshape(self.shape[:d] + tuple(sizes) + self.shape[d + 1 :])
+
+
+def take_along_dim(self: Tensor, indices: Tensor, dim: int | None = None) -> Tensor:
+    """gather with broadcasting of ``indices`` (``dim=None``: on the flattened tensor)."""
+    if dim is None:
+        return gather(self.reshape(-1), 0, indices.reshape(-1))
+    d = _axis(dim, self.ndim)
+    idx = _index_array(indices, "take_along_dim")
+    shape = list(
+        np.broadcast_shapes(tuple(np.delete(self.shape, d)), tuple(np.delete(idx.shape, d)))
+    )
+    x = self.expand(tuple(shape[:d] + [self.shape[d]] + shape[d:]))
+    full = np.broadcast_to(idx, tuple(shape[:d] + [idx.shape[d]] + shape[d:]))
+    return gather(x, d, _const(np.ascontiguousarray(full)))
+
+
+def fliplr(self: Tensor) -> Tensor:
+    return flip(self, 1)
+
+
+def flipud(self: Tensor) -> Tensor:
+    return flip(self, 0)
+
+
+def tensor_split(self: Tensor, indices_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    """Split into n nearly equal parts (the first ones one larger), or at given indices."""
+    d = _axis(dim, self.ndim)
+    n = self.shape[d]
+    if isinstance(indices_or_sections, builtins.int):
+        k = indices_or_sections
+        sizes = [n // k + (1 if i < n % k else 0) for i in range(k)]
+    else:
+        cuts = [builtins.min(builtins.max(builtins.int(c), 0), n) for c in indices_or_sections]
+        edges = [0, *cuts, n]
+        sizes = [builtins.max(b - a, 0) for a, b in itertools.pairwise(edges)]
+    starts = np.cumsum([0, *sizes[:-1]])
+    return tuple(self.narrow(d, builtins.int(s), k) for s, k in zip(starts, sizes))
+
+
+def repeat_interleave(self: Tensor, repeats: int | Tensor, dim: int | None = None) -> Tensor:
+    """Repeat each element ``repeats`` times along ``dim`` (flattened if None)."""
+    x = self.reshape(-1) if dim is None else self
+    d = 0 if dim is None else _axis(dim, self.ndim)
+    reps = repeats._data if isinstance(repeats, Tensor) else repeats
+    index = np.repeat(np.arange(x.shape[d]), reps)
+    return index_select(x, d, _const(index))
+
+
+def index_add(
+    self: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: Scalar = 1
+) -> Tensor:
+    """A copy of self with ``alpha * source`` added at ``index`` along ``dim``."""
+    d = _axis(dim, self.ndim)
+    idx = _index_array(index, "index_add").reshape(-1)
+    positions = (slice(None),) * d + (idx,)
+    added = M.IndexAdd.apply(
+        source if alpha == 1 else source * alpha, index=positions, shape=self.shape
+    )
+    return self + added
+
+
+def index_fill(self: Tensor, dim: int, index: Tensor, value: Scalar) -> Tensor:
+    """A copy of self with the entries at ``index`` along ``dim`` set to ``value``."""
+    from tinygrad_edu.tensor import where
+
+    d = _axis(dim, self.ndim)
+    mask = np.zeros(self.shape, dtype=bool)
+    mask[(slice(None),) * d + (_index_array(index, "index_fill").reshape(-1),)] = True
+    return where(_const(mask), value, self)
+
+
+def fill_diagonal_(self: Tensor, fill_value: Scalar, wrap: bool = False) -> Tensor:
+    """Set the main diagonal to ``fill_value``, in place."""
+    from tinygrad_edu.tensor import where
+
+    mask = np.zeros(self.shape, dtype=bool)
+    np.fill_diagonal(mask, True, wrap=wrap)
+    return views.inplace(self, "fill_diagonal_", lambda x: where(_const(mask), fill_value, x))
+
+
+def median(self: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
+    """The lower median (as PyTorch); with ``dim``, (values, indices)."""
+    from tinygrad_edu.tensor import MinMax
+
+    if dim is None:
+        flat = self.reshape(-1)
+        return sort(flat).values[(flat.shape[0] - 1) // 2]
+    d = _axis(dim, self.ndim)
+    values, indices = sort(self, d)
+    k = (self.shape[d] - 1) // 2
+    pick = (slice(None),) * d + (slice(k, k + 1) if keepdim else k,)
+    return MinMax(values[pick], _const(indices._data[pick]))
+
+
+def aminmax(
+    self: Tensor, *, dim: int | None = None, keepdim: bool = False
+) -> tuple[Tensor, Tensor]:
+    from collections import namedtuple
+
+    pair = namedtuple("aminmax", ["min", "max"])
+    return pair(self.amin(dim, keepdim), self.amax(dim, keepdim))
+
+
+# ---------------------------------------------------------------------------- random, in place
+def bernoulli(self: Tensor, p: float | None = None, *, generator: Any = None) -> Tensor:
+    """0/1 samples: 1 with probability ``self`` (or ``p``) per element."""
+    from tinygrad_edu.random import rng
+
+    prob = self._data if p is None else np.full(self.shape, p)
+    return _const((rng(generator).random(self.shape) < prob).astype(self.dtype))
+
+
+def bernoulli_(self: Tensor, p: float = 0.5, *, generator: Any = None) -> Tensor:
+    from tinygrad_edu.random import rng
+
+    return self.copy_(rng(generator).random(self.shape) < p)
+
+
+def exponential_(self: Tensor, lambd: float = 1.0, *, generator: Any = None) -> Tensor:
+    from tinygrad_edu.random import rng
+
+    return self.copy_(rng(generator).exponential(1.0 / lambd, self.shape))
+
+
+def random_(
+    self: Tensor, from_: int = 0, to: int | None = None, *, generator: Any = None
+) -> Tensor:
+    """Integers in [from_, to) (to defaults to 2^24 for float32, 2^53 for float64, else the
+    dtype's max), in place."""
+    from tinygrad_edu.random import rng
+
+    if to is None:
+        if self.dtype.kind == "f":
+            to = 2 ** (np.finfo(self.dtype).nmant + 1)
+        else:
+            to = builtins.int(np.iinfo(self.dtype).max)
+    return self.copy_(rng(generator).integers(from_, to, self.shape))
+
+
+# ---------------------------------------------------------------------------- properties
+def ndimension(self: Tensor) -> int:
+    return self.ndim
+
+
+def is_signed(self: Tensor) -> bool:
+    return self._data.dtype.kind in "if"
+
+
+def is_complex(self: Tensor) -> bool:
+    """Always False: there are no complex tensors here."""
+    return False
+
+
+def get_device(self: Tensor) -> int:
+    """-1: the CPU (PyTorch's answer for CPU tensors)."""
+    return -1
+
+
+def pin_memory(self: Tensor, device: Any = None) -> Tensor:
+    """Nothing to pin without an accelerator: returns self."""
+    return self
+
+
+def is_pinned(self: Tensor, device: Any = None) -> bool:
+    return False
+
+
+def stride(self: Tensor, dim: int | None = None) -> Any:
+    """Steps in elements (not bytes) between neighbours along each dimension."""
+    strides = tuple(s // self._data.itemsize for s in self._data.strides)
+    return strides if dim is None else strides[_axis(dim, self.ndim)]
+
+
+def is_same_size(self: Tensor, other: Tensor) -> bool:
+    return self.shape == other.shape
+
+
+def _property(fn: Any) -> property:
+    return property(fn, doc=fn.__doc__)
+
+
+PROPERTIES = {
+    "itemsize": _property(lambda self: self._data.itemsize),
+    "nbytes": _property(lambda self: self._data.nbytes),
+    "is_cuda": _property(lambda self: False),
+    "is_cpu": _property(lambda self: True),
+    "is_sparse": _property(lambda self: False),
+    "is_quantized": _property(lambda self: False),
+    "is_meta": _property(lambda self: False),
+    "layout": _property(lambda self: "torch.strided"),
+    "mT": _property(lambda self: self.transpose(-2, -1)),
+    "mH": _property(lambda self: self.transpose(-2, -1)),  # (real tensors: adjoint = transpose)
+    "H": _property(lambda self: t(self)),
+}
+
+
 # ---------------------------------------------------------------------------- printing
 def __format__(self: Tensor, format_spec: str) -> str:
     """``f"{loss:.4f}"``: a one-element tensor formats as its number; others as their repr."""
@@ -687,7 +1071,12 @@ def __format__(self: Tensor, format_spec: str) -> str:
 _INPLACE = (
     "pow", "exp", "log", "sqrt", "abs", "neg", "sigmoid", "tanh", "relu", "sin", "cos",
     "masked_fill", "clamp_min", "clamp_max", "lerp", "addcmul", "addcdiv", "square",
-    "reciprocal", "rsqrt", "log1p", "expm1",
+    "reciprocal", "rsqrt", "log1p", "expm1", "log10", "log2", "tan", "atan", "asin", "acos",
+    "sinh", "cosh", "exp2", "floor", "ceil", "round", "trunc", "frac", "sign", "clamp",
+    "clip", "index_add", "index_fill", "scatter_add", "cumsum", "tril", "triu", "remainder",
+    "fmod", "floor_divide", "true_divide", "nan_to_num",
+    "negative", "absolute", "multiply", "subtract", "divide", "atan2", "hypot", "xlogy",
+    "logical_and", "logical_or", "logical_xor", "logical_not", "deg2rad", "rad2deg",
 )  # fmt: skip
 
 # Every public function above is a method; a trailing _ only avoids shadowing a builtin here.
@@ -699,15 +1088,30 @@ _METHODS = {
 }
 
 
+# PyTorch's other names for methods Tensor already has
+ALIASES = {
+    "multiply": "mul", "subtract": "sub", "divide": "div", "negative": "neg",
+    "absolute": "abs", "greater": "gt", "greater_equal": "ge", "less": "lt",
+    "less_equal": "le", "not_equal": "ne", "arctan": "atan", "arcsin": "asin",
+    "arccos": "acos", "arctan2": "atan2",
+}  # fmt: skip
+
+
 def attach() -> None:
     """Put the methods above on ``Tensor`` (called once by ``tinygrad_edu/__init__``)."""
     for name, fn in _METHODS.items():
         if name != "attach" and not hasattr(Tensor, name):
             setattr(Tensor, name, fn)
     Tensor.__format__ = __format__
+    for name, prop in PROPERTIES.items():
+        if not hasattr(Tensor, name):
+            setattr(Tensor, name, prop)
     Tensor.__xor__ = __xor__
     Tensor.__mod__ = remainder
     Tensor.__floordiv__ = floor_divide
+    for alias, name in ALIASES.items():
+        if not hasattr(Tensor, alias):
+            setattr(Tensor, alias, getattr(Tensor, name))
     for method in _INPLACE:
         if not hasattr(Tensor, f"{method}_"):
             setattr(Tensor, f"{method}_", _inplace(method))
