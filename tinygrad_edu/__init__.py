@@ -118,6 +118,9 @@ from tinygrad_edu import tensor_methods as _tensor_methods  # isort: skip
 
 _tensor_methods.attach()
 from tinygrad_edu import _refusals, linalg  # noqa: E402
+from tinygrad_edu.nn import more_activations as _more_activations  # noqa: E402
+
+_more_activations.attach()  # F.silu, nn.SiLU, F.elu, ... (nn/more_activations.py)
 from tinygrad_edu.torch_functions import *  # noqa: E402, F403
 
 _refusals.install()  # PyTorch names refused on purpose explain why (_refusals.py)
