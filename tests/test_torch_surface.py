@@ -489,6 +489,11 @@ def test_more_functions_match_torch():
         lambda m, x: m.histc(x, bins=7),
         lambda m, x: m.bincount(m.tensor([0, 3, 3, 1])),
         lambda m, x: m.FloatTensor([[1, 2]]),
+        lambda m, x: m.atan(x) + m.asin(0.9 * x) + m.acos(0.9 * x),
+        lambda m, x: x.scatter_add(1, m.tensor([[0, 0, 4], [1, 2, 1]]), x[:2, :3] * 10),
+        lambda m, x: m.take_along_dim(x, m.tensor([[4], [0], [1], [1]]), 1),
+        lambda m, x: m.repeat_interleave(x, 2, 1),
+        lambda m, x: m.index_add(x, 0, m.tensor([3, 3]), x[:2], alpha=2.0),
     ):
         with np.errstate(invalid="ignore", divide="ignore"):
             ours, theirs = f(tg, tg.tensor(x)), f(torch, torch.tensor(x))
