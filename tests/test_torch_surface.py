@@ -527,3 +527,36 @@ def test_properties_and_aliases():
     y = tg.tensor([0.5, -0.5])
     y.atan_()
     assert np.allclose(y.numpy(), np.arctan([0.5, -0.5]))
+
+
+# ---------------------------------------------------------------- einsum (ops/einsum.py)
+EQUATIONS = ["ij,jk->ik", "ij,jk", "ij->ji", "ij->", "ij,ik->j", "ij,jk,ik->i", "ij,j->i",
+             "i,i->", "bij,bjk->bik", "ij,kl->ijkl", "ij->j"]  # fmt: skip
+
+
+@st.composite
+def einsum_case(draw):
+    equation = draw(st.sampled_from(EQUATIONS))
+    sizes = {c: draw(st.integers(1, 3)) for c in "bijkl"}
+    inputs = equation.split("->")[0].split(",")
+    return tuple(draw(arrays(tuple(sizes[c] for c in s))) for s in inputs), {"eq": equation}
+
+
+@op_test(lambda *xs, eq: tg.einsum(eq, *xs), lambda *xs, eq: np.einsum(eq, *xs), einsum_case())
+def test_einsum(): ...
+
+
+def test_einsum_matches_torch_and_refuses_clearly():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((2, 3, 4)), rng.standard_normal((2, 4, 5))
+    ours = tg.einsum("bij,bjk->bik", tg.tensor(a), tg.tensor(b))
+    theirs = torch.einsum("bij,bjk->bik", torch.tensor(a), torch.tensor(b))
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12)
+    assert tg.einsum("ij", [tg.ones(2, 3)]).shape == (2, 3)  # operands as a list, too
+    with pytest.raises(NotImplementedError, match="ellipsis"):
+        tg.einsum("...ij->...ji", tg.ones(2, 2))
+    with pytest.raises(NotImplementedError, match="diagonal"):
+        tg.einsum("ii->i", tg.ones(2, 2))
+    with pytest.raises(ValueError, match="names 2 operands but 1"):
+        tg.einsum("ij,jk->ik", tg.ones(2, 2))

@@ -116,7 +116,7 @@ __all__ = sorted(_NAMES) + [
     "get_num_threads", "set_num_threads", "inference_mode", "is_inference_mode_enabled",
     "finfo", "iinfo", "is_nonzero", "cdist", "bincount", "histc", "logspace", "tril_indices",
     "triu_indices", "scalar_tensor", "promote_types", "can_cast", "set_printoptions",
-    "use_deterministic_algorithms", "are_deterministic_algorithms_enabled", ]  # fmt: skip
+    "use_deterministic_algorithms", "are_deterministic_algorithms_enabled", "einsum", ]  # fmt: skip
 globals().update({name: _function(name, method) for name, method in _NAMES.items()})
 
 
@@ -496,3 +496,16 @@ def set_printoptions(precision: int | None = None, threshold: int | None = None,
         if value is not None:
             setattr(_printing, name, value)
     _printing.SCI_MODE = sci_mode
+
+
+def einsum(equation: str, *operands: Tensor) -> Tensor:
+    """Sums of products named by letters: ``einsum("ij,jk->ik", a, b)`` is ``a @ b``,
+    ``einsum("bi,bi->b", x, y)`` row-wise dot products, ``einsum("ij->ji", a)`` a transpose.
+    (No '...' and no letter repeated within one operand.)"""
+    from tinygrad_edu.ops.einsum import Einsum
+    from tinygrad_edu.tensor import _result_dtype
+
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    dtype = functools.reduce(_result_dtype, [t.dtype for t in operands])
+    return Einsum.apply(*[t.to(dtype) for t in operands], equation=equation)
