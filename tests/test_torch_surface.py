@@ -560,3 +560,73 @@ def test_einsum_matches_torch_and_refuses_clearly():
         tg.einsum("ii->i", tg.ones(2, 2))
     with pytest.raises(ValueError, match="names 2 operands but 1"):
         tg.einsum("ij,jk->ik", tg.ones(2, 2))
+
+
+# ---------------------------------------------------------------- more torch.* forms
+@st.composite
+def two_matrices_3x3(draw):
+    return (draw(arrays((3, 3))), draw(arrays((3, 3)))), {}
+
+
+@op_test(
+    lambda a, b: (
+        tg.tensordot(a, b, dims=1).sum()
+        + tg.kron(a, b).sum() * tg.inner(a, b).sum()
+        + tg.cross(a, b, dim=1).sum()
+        + tg.trapezoid(a, dim=0).sum()
+        + tg.matrix_power(a, 3).sum()
+        + tg.cumulative_trapezoid(b).sum()
+    ),
+    lambda a, b: (
+        np.tensordot(a, b, 1).sum()
+        + np.kron(a, b).sum() * np.inner(a, b).sum()
+        + np.cross(a, b, axis=1).sum()
+        + np.trapezoid(a, axis=0).sum()
+        + np.linalg.matrix_power(a, 3).sum()
+        + np.cumsum((b[:, 1:] + b[:, :-1]) / 2, 1).sum()
+    ),
+    two_matrices_3x3(),
+    rtol=1e-10,
+    atol=1e-10,
+)
+def test_composed_products_and_integrals(): ...
+
+
+def test_generated_forms_match_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    x, y, v = rng.uniform(-1, 1, (3, 4)), rng.uniform(-1, 1, (4, 5)), rng.uniform(-1, 1, 3)
+    cases = [
+        lambda m, T: m.rsub(T(x), 2.0, alpha=3),
+        lambda m, T: m.atleast_3d(T(x)),
+        lambda m, T: m.column_stack([T(v), T(v)]),
+        lambda m, T: m.dstack([T(x), T(x)]),
+        lambda m, T: m.hsplit(T(x), 2)[1],
+        lambda m, T: m.take(T(x), m.tensor([[0, 5], [11, 2]])),
+        lambda m, T: m.tensordot(T(x), T(y), dims=1),
+        lambda m, T: m.kron(T(x[0]), T(y)),
+        lambda m, T: m.fmax(T(x), T(np.where(x > 0, np.nan, -x))),
+        lambda m, T: m.float_power(T(x), 2),
+        lambda m, T: m.copysign(T(x), T(-x)),
+        lambda m, T: m.logaddexp2(T(x), T(2 * x)),
+        lambda m, T: m.logit(T(np.abs(x)), eps=1e-3),
+        lambda m, T: m.sinc(T(np.append(x.ravel(), 0.0))),
+        lambda m, T: m.searchsorted(T(np.sort(v)), T(x)),
+        lambda m, T: m.bucketize(T(x), T(np.sort(v)), right=True),
+        lambda m, T: m.vander(T(v), 4),
+        lambda m, T: m.trapezoid(T(x), T(np.sort(x[0])), dim=1),
+        lambda m, T: m.hann_window(8),
+        lambda m, T: m.hamming_window(8, periodic=False),
+        lambda m, T: m.kaiser_window(8),
+        lambda m, T: m.matrix_power(T(x[:, :3]), 0),
+        lambda m, T: m.permute_copy(T(x), (1, 0)),
+        lambda m, T: m.relu_(T(x.copy())),
+        lambda m, T: m.isin(m.tensor([1, 2, 3]), m.tensor([2])),
+        lambda m, T: m.unravel_index(m.tensor([5, 7]), (3, 4))[1],
+    ]
+    for f in cases:
+        ours, theirs = f(tg, tg.tensor), f(torch, torch.tensor)
+        np.testing.assert_allclose(
+            np.asarray(ours.numpy(), float), np.asarray(theirs.numpy(), float), atol=1e-6
+        )
+    assert tg.result_type(tg.ones(1, dtype=tg.int64), 1.0) == tg.float32

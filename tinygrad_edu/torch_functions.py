@@ -10,6 +10,7 @@ Random sampling with no Tensor method lives here too: ``normal`` and ``multinomi
 
 from __future__ import annotations
 
+import builtins  # (this module defines torch's max, sum, range...: builtins.max is Python's)
 import functools
 import math
 from typing import Any
@@ -108,15 +109,61 @@ _NAMES.update(
 )
 
 __all__ = sorted(_NAMES) + [
-    "is_tensor", "multinomial", "normal", "var_mean", "std_mean", "Size", "dtype", "e", "pi",
-    "inf", "nan", "FloatTensor", "DoubleTensor", "HalfTensor", "LongTensor", "IntTensor",
-    "ShortTensor", "CharTensor", "ByteTensor", "BoolTensor", "as_tensor", "asarray",
-    "broadcast_tensors", "broadcast_shapes", "broadcast_to", "concat", "concatenate", "hstack",
-    "vstack", "meshgrid", "initial_seed", "seed", "get_rng_state", "set_rng_state",
-    "get_num_threads", "set_num_threads", "inference_mode", "is_inference_mode_enabled",
-    "finfo", "iinfo", "is_nonzero", "cdist", "bincount", "histc", "logspace", "tril_indices",
-    "triu_indices", "scalar_tensor", "promote_types", "can_cast", "set_printoptions",
-    "use_deterministic_algorithms", "are_deterministic_algorithms_enabled", "einsum", ]  # fmt: skip
+    "is_tensor",
+    "multinomial",
+    "normal",
+    "var_mean",
+    "std_mean",
+    "Size",
+    "dtype",
+    "e",
+    "pi",
+    "inf",
+    "nan",
+    "FloatTensor",
+    "DoubleTensor",
+    "HalfTensor",
+    "LongTensor",
+    "IntTensor",
+    "ShortTensor",
+    "CharTensor",
+    "ByteTensor",
+    "BoolTensor",
+    "as_tensor",
+    "asarray",
+    "broadcast_tensors",
+    "broadcast_shapes",
+    "broadcast_to",
+    "concat",
+    "concatenate",
+    "hstack",
+    "vstack",
+    "meshgrid",
+    "initial_seed",
+    "seed",
+    "get_rng_state",
+    "set_rng_state",
+    "get_num_threads",
+    "set_num_threads",
+    "inference_mode",
+    "is_inference_mode_enabled",
+    "finfo",
+    "iinfo",
+    "is_nonzero",
+    "cdist",
+    "bincount",
+    "histc",
+    "logspace",
+    "tril_indices",
+    "triu_indices",
+    "scalar_tensor",
+    "promote_types",
+    "can_cast",
+    "set_printoptions",
+    "use_deterministic_algorithms",
+    "are_deterministic_algorithms_enabled",
+    "einsum",
+]
 globals().update({name: _function(name, method) for name, method in _NAMES.items()})
 
 
@@ -229,8 +276,11 @@ def _legacy_constructor(dtype_: Any, name: str) -> type:
 
     def new(cls: type, *args: Any) -> Tensor:
         if len(args) == 1 and not isinstance(args[0], int):
-            return Tensor(np.asarray(args[0] if not isinstance(args[0], Tensor) else args[0]._data,
-                                     dtype=dtype_))  # fmt: skip
+            return Tensor(
+                np.asarray(
+                    args[0] if not isinstance(args[0], Tensor) else args[0]._data, dtype=dtype_
+                )
+            )
         return Tensor(np.zeros(tuple(args), dtype=dtype_))
 
     return type(name, (), {"__new__": new, "__doc__": f"Legacy constructor: a {dtype_} tensor."})
@@ -285,8 +335,14 @@ def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     return tensor(data, dtype=dtype)
 
 
-def asarray(obj: Any, *, dtype: Any = None, device: Any = None, copy: bool | None = None,
-            requires_grad: bool = False) -> Tensor:  # fmt: skip
+def asarray(
+    obj: Any,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    copy: bool | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
     from tinygrad_edu.creation import tensor
 
     if copy:
@@ -298,17 +354,30 @@ def asarray(obj: Any, *, dtype: Any = None, device: Any = None, copy: bool | Non
     )
 
 
-def scalar_tensor(s: Any, *, dtype: Any = None, device: Any = None,
-                  requires_grad: bool = False) -> Tensor:  # fmt: skip
+def scalar_tensor(
+    s: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     from tinygrad_edu import dtypes
     from tinygrad_edu.creation import tensor
 
-    return tensor(float(s), dtype=dtype or dtypes.get_default_dtype(), device=device,
-                  requires_grad=requires_grad)  # fmt: skip
+    return tensor(
+        float(s),
+        dtype=dtype or dtypes.get_default_dtype(),
+        device=device,
+        requires_grad=requires_grad,
+    )
 
 
-def logspace(start: float, end: float, steps: int, base: float = 10.0, *, dtype: Any = None,
-             device: Any = None, requires_grad: bool = False) -> Tensor:  # fmt: skip
+def logspace(
+    start: float,
+    end: float,
+    steps: int,
+    base: float = 10.0,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """``base ** linspace(start, end, steps)``."""
     from tinygrad_edu.creation import linspace
 
@@ -335,8 +404,9 @@ def triu_indices(row: int, col: int, offset: int = 0, **kw: Any) -> Tensor:
 
 # ---------------------------------------------------------------------------- shapes, joining
 def broadcast_shapes(*shapes: Any) -> Size:
-    return Size(np.broadcast_shapes(*[tuple(s) if not isinstance(s, int) else (s,)
-                                      for s in shapes]))  # fmt: skip
+    return Size(
+        np.broadcast_shapes(*[tuple(s) if not isinstance(s, int) else (s,) for s in shapes])
+    )
 
 
 def broadcast_to(input: Tensor, size: Any) -> Tensor:
@@ -478,21 +548,33 @@ def is_inference_mode_enabled() -> bool:
     return False
 
 
-def set_printoptions(precision: int | None = None, threshold: int | None = None,
-                     edgeitems: int | None = None, linewidth: int | None = None,
-                     profile: str | None = None, sci_mode: bool | None = None) -> None:  # fmt: skip
+def set_printoptions(
+    precision: int | None = None,
+    threshold: int | None = None,
+    edgeitems: int | None = None,
+    linewidth: int | None = None,
+    profile: str | None = None,
+    sci_mode: bool | None = None,
+) -> None:
     """How tensors print: digits after the point, the element count above which prints
     are summarised, items shown at each edge then, characters per line."""
     from tinygrad_edu import _printing
 
     if profile is not None:
-        presets = {"default": (4, 1000, 3, 80), "short": (2, 1000, 2, 80),
-                   "full": (4, math.inf, 3, 80)}  # fmt: skip
+        presets = {
+            "default": (4, 1000, 3, 80),
+            "short": (2, 1000, 2, 80),
+            "full": (4, math.inf, 3, 80),
+        }
         _printing.PRECISION, _printing.THRESHOLD, _printing.EDGEITEMS, _printing.LINEWIDTH = (
             presets[profile]
         )
-    for name, value in (("PRECISION", precision), ("THRESHOLD", threshold),
-                        ("EDGEITEMS", edgeitems), ("LINEWIDTH", linewidth)):  # fmt: skip
+    for name, value in (
+        ("PRECISION", precision),
+        ("THRESHOLD", threshold),
+        ("EDGEITEMS", edgeitems),
+        ("LINEWIDTH", linewidth),
+    ):
         if value is not None:
             setattr(_printing, name, value)
     _printing.SCI_MODE = sci_mode
@@ -509,3 +591,591 @@ def einsum(equation: str, *operands: Tensor) -> Tensor:
         operands = tuple(operands[0])
     dtype = functools.reduce(_result_dtype, [t.dtype for t in operands])
     return Einsum.apply(*[t.to(dtype) for t in operands], equation=equation)
+
+
+# ---------------------------------------------------------------------------- generated forms
+def _inplace_function(name: str) -> Any:
+    """``torch.relu_(x)`` is ``x.relu_()``."""
+
+    def fn(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        return getattr(input, name)(*args, **kwargs)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"``input.{name}(...)``: in place, returns input."
+    return fn
+
+
+def _copy_function(name: str) -> Any:
+    """``torch.permute_copy(x, dims)`` is ``x.permute(dims)``, copied out of the view."""
+    view = name[: -len("_copy")]
+
+    def fn(input: Tensor, *args: Any, out: Any = None, **kwargs: Any) -> Any:
+        result = getattr(input, view)(*args, **kwargs)
+        if isinstance(result, tuple):
+            return tuple(r.clone() for r in result)
+        return _write_out(result.clone(), out, name)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"``input.{view}(...)`` as a new tensor (not a view)."
+    return fn
+
+
+_INPLACE_FUNCTIONS = """
+    abs_ acos_ arccos_ arcsin_ arctan_ asin_ atan_ ceil_ clamp_ clamp_max_ clamp_min_ clip_ cos_
+    cosh_ deg2rad_ exp2_ exp_ expm1_ fill_ floor_ frac_ log10_ log1p_ log2_ log_ nan_to_num_
+    neg_ negative_ rad2deg_ reciprocal_ relu_ round_ rsqrt_ sigmoid_ sin_ sinh_ sqrt_ square_
+    tan_ tanh_ trunc_ xlogy_ zero_ index_fill_ index_add_
+    """.split()  # noqa: SIM905
+_COPY_FUNCTIONS = """
+    view_copy permute_copy t_copy transpose_copy squeeze_copy unsqueeze_copy expand_copy
+    select_copy narrow_copy diagonal_copy detach_copy alias_copy split_copy unbind_copy
+    """.split()  # noqa: SIM905
+for _name in _INPLACE_FUNCTIONS:
+    if hasattr(Tensor, _name):
+        globals()[_name] = _inplace_function(_name)
+        __all__.append(_name)
+for _name in _COPY_FUNCTIONS:
+    globals()[_name] = _copy_function(_name)
+    __all__.append(_name)
+globals()["alias_copy"] = _function("alias_copy", "clone")
+
+
+# ---------------------------------------------------------------------------- small helpers
+def rsub(input: Tensor, other: Any, alpha: float = 1) -> Tensor:
+    """other - alpha * input."""
+    return (input * alpha if alpha != 1 else input).neg() + other
+
+
+def atleast_1d(*tensors: Any) -> Any:
+    out = tuple(t.reshape(1) if t.ndim == 0 else t for t in _flat(tensors))
+    return out[0] if len(out) == 1 else out
+
+
+def atleast_2d(*tensors: Any) -> Any:
+    out = tuple(
+        t.reshape((1,) * (2 - t.ndim) + t.shape) if t.ndim < 2 else t for t in _flat(tensors)
+    )
+    return out[0] if len(out) == 1 else out
+
+
+def atleast_3d(*tensors: Any) -> Any:
+    def three(t: Tensor) -> Tensor:
+        if t.ndim == 0:
+            return t.reshape(1, 1, 1)
+        if t.ndim == 1:
+            return t.reshape(1, -1, 1)
+        return t.unsqueeze(-1) if t.ndim == 2 else t
+
+    out = tuple(three(t) for t in _flat(tensors))
+    return out[0] if len(out) == 1 else out
+
+
+def _flat(tensors: tuple) -> tuple:
+    return (
+        tuple(tensors[0])
+        if len(tensors) == 1 and isinstance(tensors[0], (list, tuple))
+        else (tensors)
+    )
+
+
+def column_stack(tensors: Any, *, out: Any = None) -> Tensor:
+    """Join 1-D tensors as columns (2-D ones as they are) along dim 1."""
+    return concat([t.reshape(-1, 1) if t.ndim < 2 else t for t in tensors], 1, out=out)
+
+
+row_stack = vstack
+
+
+def dstack(tensors: Any, *, out: Any = None) -> Tensor:
+    return concat(
+        list(atleast_3d(*tensors)) if len(tensors) > 1 else [atleast_3d(*tensors)], 2, out=out
+    )
+
+
+def hsplit(input: Tensor, sections: Any) -> tuple[Tensor, ...]:
+    return input.tensor_split(sections, 1 if input.ndim > 1 else 0)
+
+
+def vsplit(input: Tensor, sections: Any) -> tuple[Tensor, ...]:
+    return input.tensor_split(sections, 0)
+
+
+def dsplit(input: Tensor, sections: Any) -> tuple[Tensor, ...]:
+    return input.tensor_split(sections, 2)
+
+
+def split_with_sizes(input: Tensor, split_sizes: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    return input.split(list(split_sizes), dim)
+
+
+def take(input: Tensor, index: Tensor) -> Tensor:
+    """The elements of the flattened input at ``index`` (any shape)."""
+    return input.reshape(-1)[index]
+
+
+def vdot(input: Tensor, other: Tensor) -> Tensor:
+    return input.dot(other)
+
+
+def inner(input: Tensor, other: Tensor) -> Tensor:
+    """Sum over the last dimension of both (a scalar product for vectors)."""
+    if input.ndim == 0 or other.ndim == 0:
+        return input * other
+    return tensordot(input, other, ([input.ndim - 1], [other.ndim - 1]))
+
+
+def tensordot(a: Tensor, b: Tensor, dims: Any = 2) -> Tensor:
+    """Contract the last ``dims`` dims of a with the first ``dims`` of b (or the listed
+    pairs of dims), through einsum."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    if isinstance(dims, int):
+        da, db = list(builtins.range(a.ndim - dims, a.ndim)), list(builtins.range(dims))
+    else:
+        da, db = (
+            [dims[0]] if isinstance(dims[0], int) else list(dims[0]),
+            [dims[1]] if isinstance(dims[1], int) else list(dims[1]),
+        )
+        da, db = [d % a.ndim for d in da], [d % b.ndim for d in db]
+    sa = list(letters[: a.ndim])
+    sb = list(letters[a.ndim : a.ndim + b.ndim])
+    for i, j in zip(da, db):
+        sb[j] = sa[i]
+    out = [c for k, c in enumerate(sa) if k not in da] + [
+        c for k, c in enumerate(sb) if k not in db
+    ]
+    return einsum("".join(sa) + "," + "".join(sb) + "->" + "".join(out), a, b)
+
+
+def kron(input: Tensor, other: Tensor) -> Tensor:
+    """The Kronecker product: every element of input times the whole of other."""
+    n = builtins.max(input.ndim, other.ndim)
+    a = input.reshape((1,) * (n - input.ndim) + input.shape)
+    b = other.reshape((1,) * (n - other.ndim) + other.shape)
+    prod = a.reshape(tuple(v for s in a.shape for v in (s, 1))) * b.reshape(
+        tuple(v for s in b.shape for v in (1, s))
+    )
+    return prod.reshape(tuple(x * y for x, y in zip(a.shape, b.shape)))
+
+
+def cross(input: Tensor, other: Tensor, dim: int | None = None) -> Tensor:
+    """The cross product of 3-vectors along ``dim`` (the first of size 3 if None)."""
+    from tinygrad_edu.functional import stack
+
+    if dim is None:
+        dim = next(k for k, n in enumerate(input.shape) if n == 3)
+    a = input.unbind(dim)
+    b = other.unbind(dim)
+    return stack(
+        [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]], dim
+    )
+
+
+def fmax(input: Tensor, other: Tensor) -> Tensor:
+    """Elementwise maximum that ignores NaN (NaN only where both are)."""
+    from tinygrad_edu.tensor import where
+
+    return where(
+        _const(np.isnan(other._data)),
+        input,
+        where(_const(np.isnan(input._data)), other, input.maximum(other)),
+    )
+
+
+def fmin(input: Tensor, other: Tensor) -> Tensor:
+    from tinygrad_edu.tensor import where
+
+    return where(
+        _const(np.isnan(other._data)),
+        input,
+        where(_const(np.isnan(input._data)), other, input.minimum(other)),
+    )
+
+
+def _const(array: Any) -> Tensor:
+    return Tensor._make(np.asarray(array), False, None)
+
+
+def float_power(input: Any, exponent: Any) -> Tensor:
+    """input ** exponent in float64."""
+    base = input.double() if isinstance(input, Tensor) else input
+    exp_ = exponent.double() if isinstance(exponent, Tensor) else float(exponent)
+    return base**exp_ if isinstance(base, Tensor) else Tensor(np.float64(base)) ** exp_
+
+
+fix = _function("fix", "trunc")
+
+
+def copysign(input: Tensor, other: Any) -> Tensor:
+    """|input| with the sign of other."""
+    o = other._data if isinstance(other, Tensor) else other
+    return input.abs() * _const(np.where(np.signbit(o), -1.0, 1.0).astype(input.dtype))
+
+
+def heaviside(input: Tensor, values: Tensor) -> Tensor:
+    return _const(np.heaviside(input._data, values._data).astype(input.dtype))
+
+
+def isin(elements: Any, test_elements: Any, *, invert: bool = False) -> Tensor:
+    e = elements._data if isinstance(elements, Tensor) else np.asarray(elements)
+    t = test_elements._data if isinstance(test_elements, Tensor) else np.asarray(test_elements)
+    return _const(np.isin(e, t, invert=invert))
+
+
+def isneginf(input: Tensor) -> Tensor:
+    return _const(np.isneginf(input._data))
+
+
+def isposinf(input: Tensor) -> Tensor:
+    return _const(np.isposinf(input._data))
+
+
+def isreal(input: Tensor) -> Tensor:
+    """All True: there are no complex tensors here."""
+    return _const(np.ones(input.shape, dtype=bool))
+
+
+def logaddexp2(input: Tensor, other: Tensor) -> Tensor:
+    """log2(2^x + 2^y)."""
+    ln2 = math.log(2)
+    return (input * ln2).logaddexp(other * ln2) / ln2
+
+
+def logit(input: Tensor, eps: float | None = None) -> Tensor:
+    """log(p / (1 - p)), p clamped to [eps, 1 - eps] when eps is given."""
+    p = input if eps is None else input.clamp(eps, 1 - eps)
+    return (p / (1 - p)).log()
+
+
+def sinc(input: Tensor) -> Tensor:
+    """sin(pi x) / (pi x), 1 at x = 0."""
+    from tinygrad_edu.tensor import where
+
+    zero = _const(input._data == 0)
+    safe = where(zero, 1.0, input) * math.pi
+    return where(zero, 1.0, safe.sin() / safe)
+
+
+def ldexp(input: Tensor, other: Tensor) -> Tensor:
+    return input * (2.0 ** other.double()).to(
+        input.dtype if input.dtype.kind == "f" else np.float32
+    )
+
+
+def gcd(input: Tensor, other: Tensor) -> Tensor:
+    return _const(np.gcd(input._data, other._data))
+
+
+def lcm(input: Tensor, other: Tensor) -> Tensor:
+    return _const(np.lcm(input._data, other._data))
+
+
+def nextafter(input: Tensor, other: Tensor) -> Tensor:
+    return _const(np.nextafter(input._data, other._data))
+
+
+def searchsorted(
+    sorted_sequence: Tensor,
+    values: Any,
+    *,
+    right: bool = False,
+    side: str | None = None,
+    out_int32: bool = False,
+    sorter: Any = None,
+) -> Tensor:
+    """Where ``values`` would be inserted into the (last dim of) sorted_sequence."""
+    side = side or ("right" if right else "left")
+    v = values._data if isinstance(values, Tensor) else np.asarray(values)
+    s = sorted_sequence._data
+    if s.ndim == 1:
+        idx = np.searchsorted(s, v, side=side)
+    else:
+        idx = np.stack(
+            [
+                np.searchsorted(row, vals, side=side)
+                for row, vals in zip(s.reshape(-1, s.shape[-1]), v.reshape(-1, v.shape[-1]))
+            ]
+        ).reshape(v.shape)
+    return _const(idx.astype(np.int32 if out_int32 else np.int64))
+
+
+def bucketize(
+    input: Any, boundaries: Tensor, *, out_int32: bool = False, right: bool = False
+) -> Tensor:
+    """The bucket of each value: index i with boundaries[i-1] < x <= boundaries[i]."""
+    return searchsorted(boundaries, input, right=right, out_int32=out_int32)
+
+
+def unravel_index(indices: Tensor, shape: Any) -> tuple[Tensor, ...]:
+    return tuple(_const(i.astype(np.int64)) for i in np.unravel_index(indices._data, tuple(shape)))
+
+
+def vander(x: Tensor, N: int | None = None, increasing: bool = False) -> Tensor:
+    """Columns x^(N-1), ..., x^0 (or increasing)."""
+    n = x.shape[0] if N is None else N
+    powers = np.arange(n) if increasing else np.arange(n - 1, -1, -1)
+    return x.unsqueeze(-1) ** _const(powers.astype(x.dtype if x.dtype.kind == "f" else np.int64))
+
+
+def range(
+    start: float = 0,
+    end: float | None = None,
+    step: float = 1,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """Deprecated in PyTorch: values from start to end *inclusive* (float by default)."""
+    from tinygrad_edu import dtypes
+    from tinygrad_edu.creation import arange
+
+    if end is None:
+        start, end = 0, start
+    return arange(
+        start,
+        end + step / 2,
+        step,
+        dtype=dtype or dtypes.get_default_dtype(),
+        device=device,
+        requires_grad=requires_grad,
+    )
+
+
+def result_type(tensor1: Any, tensor2: Any) -> np.dtype:
+    """The dtype an op on the two gives (a number takes the tensor's kind of dtype)."""
+    a = tensor1 if isinstance(tensor1, Tensor) else _from_number(tensor1, tensor2)
+    b = tensor2 if isinstance(tensor2, Tensor) else _from_number(tensor2, a)
+    from tinygrad_edu.tensor import _result_dtype
+
+    return _result_dtype(a.dtype, b.dtype)
+
+
+def _from_number(value: Any, like: Any) -> Tensor:
+    from tinygrad_edu.tensor import _as_tensor
+
+    if isinstance(like, Tensor):
+        return _as_tensor(value, like)
+    return Tensor(value)
+
+
+def typename(obj: Any) -> str:
+    if isinstance(obj, Tensor):
+        return obj.type()
+    return f"{type(obj).__module__}.{type(obj).__qualname__}"
+
+
+def is_conj(input: Tensor) -> bool:
+    return False
+
+
+def is_inference(input: Tensor) -> bool:
+    return False
+
+
+def trapezoid(
+    y: Tensor, x: Tensor | None = None, *, dx: float | None = None, dim: int = -1
+) -> Tensor:
+    """The integral of y along dim by the trapezoidal rule (spacing x, or dx, or 1)."""
+    n = y.shape[dim]
+    mids = (y.narrow(dim, 1, n - 1) + y.narrow(dim, 0, n - 1)) / 2
+    if x is not None:
+        return (mids * x.diff(dim=-1 if x.ndim == 1 else dim)).sum(dim)
+    return mids.sum(dim) * (1.0 if dx is None else dx)
+
+
+trapz = trapezoid
+
+
+def cumulative_trapezoid(
+    y: Tensor, x: Tensor | None = None, *, dx: float | None = None, dim: int = -1
+) -> Tensor:
+    n = y.shape[dim]
+    mids = (y.narrow(dim, 1, n - 1) + y.narrow(dim, 0, n - 1)) / 2
+    if x is not None:
+        return (mids * x.diff(dim=-1 if x.ndim == 1 else dim)).cumsum(dim)
+    return mids.cumsum(dim) * (1.0 if dx is None else dx)
+
+
+def _window(fn: Any, name: str) -> Any:
+    def window(
+        window_length: int,
+        periodic: bool = True,
+        *,
+        dtype: Any = None,
+        device: Any = None,
+        requires_grad: bool = False,
+        **kw: Any,
+    ) -> Tensor:
+        from tinygrad_edu import _device, dtypes
+
+        _device.check_device(device)
+        n = window_length + 1 if periodic and window_length > 1 else window_length
+        values = fn(n, **kw)[:window_length] if window_length else np.zeros(0)
+        return Tensor(
+            values.astype(dtype or dtypes.get_default_dtype()), requires_grad=requires_grad
+        )
+
+    window.__name__ = name
+    window.__doc__ = f"The {name.split('_')[0]} window (periodic by default, as PyTorch)."
+    return window
+
+
+hann_window = _window(np.hanning, "hann_window")
+hamming_window = _window(np.hamming, "hamming_window")
+bartlett_window = _window(np.bartlett, "bartlett_window")
+blackman_window = _window(np.blackman, "blackman_window")
+kaiser_window = _window(lambda n, beta=12.0: np.kaiser(n, beta), "kaiser_window")
+
+
+def matrix_power(input: Tensor, n: int) -> Tensor:
+    """input @ input @ ... (n times; n >= 0) by repeated squaring."""
+    if n < 0:
+        raise NotImplementedError("matrix_power with n < 0 needs the inverse; not supported")
+    from tinygrad_edu.creation import eye
+
+    result, base = None, input
+    while n:
+        if n & 1:
+            result = base if result is None else result.matmul(base)
+        n >>= 1
+        if n:
+            base = base.matmul(base)
+    if result is None:
+        return eye(input.shape[-1], dtype=input.dtype).expand(input.shape)
+    return result
+
+
+def dropout(input: Tensor, p: float = 0.5, train: bool = True) -> Tensor:
+    from tinygrad_edu.nn import functional as F
+
+    return F.dropout(input, p, train)
+
+
+# ---------------------------------------------------------------------------- flags, settings
+newaxis = None
+_matmul_precision = ["highest"]
+
+
+def get_float32_matmul_precision() -> str:
+    return _matmul_precision[0]
+
+
+def set_float32_matmul_precision(precision: str) -> None:
+    """Accepted ('highest', 'high', 'medium'); NumPy always computes in full precision."""
+    if precision not in ("highest", "high", "medium"):
+        raise RuntimeError(f"Invalid precision {precision!r}")
+    _matmul_precision[0] = precision
+
+
+def get_num_interop_threads() -> int:
+    return 1
+
+
+def set_num_interop_threads(num: int) -> None:
+    """Accepted and ignored (there is no inter-op thread pool)."""
+
+
+def is_warn_always_enabled() -> bool:
+    return False
+
+
+def set_warn_always(b: bool) -> None:
+    """Accepted and ignored."""
+
+
+def set_default_tensor_type(t: Any) -> None:
+    """Legacy: FloatTensor / DoubleTensor (or their names) set the default float dtype."""
+    from tinygrad_edu import dtypes
+
+    name = t if isinstance(t, str) else getattr(t, "__name__", str(t))
+    kinds = {"FloatTensor": np.float32, "DoubleTensor": np.float64}
+    key = name.rsplit(".", 1)[-1]
+    if key not in kinds:
+        raise TypeError(f"set_default_tensor_type: only FloatTensor or DoubleTensor, got {t!r}")
+    dtypes.set_default_dtype(kinds[key])
+
+
+def is_anomaly_enabled() -> bool:
+    from tinygrad_edu.autograd import anomaly
+
+    return anomaly.is_anomaly_enabled()
+
+
+def set_anomaly_enabled(mode: bool, check_nan: bool = True) -> None:
+    from tinygrad_edu.autograd import anomaly
+
+    anomaly.set_detect_anomaly(mode)
+
+
+has_lapack = has_mkl = has_openmp = has_spectral = False
+
+
+__all__ += [
+    "atleast_1d",
+    "atleast_2d",
+    "atleast_3d",
+    "bartlett_window",
+    "blackman_window",
+    "bucketize",
+    "column_stack",
+    "copysign",
+    "cross",
+    "cumulative_trapezoid",
+    "dropout",
+    "dsplit",
+    "dstack",
+    "fix",
+    "float_power",
+    "fmax",
+    "fmin",
+    "gcd",
+    "get_float32_matmul_precision",
+    "get_num_interop_threads",
+    "hamming_window",
+    "hann_window",
+    "has_lapack",
+    "has_mkl",
+    "has_openmp",
+    "has_spectral",
+    "heaviside",
+    "hsplit",
+    "inner",
+    "is_anomaly_enabled",
+    "is_conj",
+    "is_inference",
+    "is_warn_always_enabled",
+    "isin",
+    "isneginf",
+    "isposinf",
+    "isreal",
+    "kaiser_window",
+    "kron",
+    "lcm",
+    "ldexp",
+    "logaddexp2",
+    "logit",
+    "matrix_power",
+    "newaxis",
+    "nextafter",
+    "range",
+    "result_type",
+    "row_stack",
+    "rsub",
+    "searchsorted",
+    "set_anomaly_enabled",
+    "set_default_tensor_type",
+    "set_float32_matmul_precision",
+    "set_num_interop_threads",
+    "set_warn_always",
+    "sinc",
+    "split_with_sizes",
+    "take",
+    "tensordot",
+    "trapezoid",
+    "trapz",
+    "typename",
+    "unravel_index",
+    "vander",
+    "vdot",
+    "vsplit",
+]
