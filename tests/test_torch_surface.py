@@ -630,3 +630,74 @@ def test_generated_forms_match_torch():
             np.asarray(ours.numpy(), float), np.asarray(theirs.numpy(), float), atol=1e-6
         )
     assert tg.result_type(tg.ones(1, dtype=tg.int64), 1.0) == tg.float32
+
+
+@st.composite
+def matrix_3x4_small(draw):
+    return (draw(arrays((3, 4), floats(-0.9, 0.9))),), {}
+
+
+@op_test(
+    lambda x: (
+        x.asinh().sum()
+        + x.atanh().sum()
+        + (x * x + 1.5).acosh().sum()
+        + x.logcumsumexp(1).sum() * x.diag_embed(1)[0, 1, 2]
+        + x.rot90(1, (0, 1))[0].sum()
+        + x.index_copy(1, tg.tensor([3, 0]), x[:, :2] * 7).sum()
+        + tg.cov(x).sum()
+        + x.scatter(1, tg.tensor([[0, 1], [2, 3], [1, 0]]), 5 * x).sum()
+        + x.masked_scatter(tg.tensor([[True, False, True, False]]), x * 3).sum()
+    ),
+    lambda x: (
+        np.arcsinh(x).sum()
+        + np.arctanh(x).sum()
+        + np.arccosh(x * x + 1.5).sum()
+        + np.log(np.cumsum(np.exp(x), 1)).sum() * x[0, 1]
+        + np.rot90(x)[0].sum()
+        + (x.sum() - x[:, [3, 0]].sum() + 7 * x[:, :2].sum())
+        + np.cov(x).sum()
+        + (
+            x.sum()
+            - x[0, [0, 1]].sum()
+            - x[1, [2, 3]].sum()
+            - x[2, [1, 0]].sum()
+            + 5 * x[:, :2].sum()
+        )
+        + (x.sum() - x[:, [0, 2]].sum() + 3 * x.reshape(-1)[:6].sum())
+    ),
+    matrix_3x4_small(),
+    rtol=1e-10,
+    atol=1e-10,
+)
+def test_extra_batch_gradients(): ...
+
+
+def test_extra_batch_matches_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    x, v = rng.uniform(-1, 1, (3, 4)), rng.uniform(-1, 1, 3)
+    cases = [
+        lambda m, T: m.logcumsumexp(T(x), 1),
+        lambda m, T: m.kthvalue(T(x), 2, 1)[0],
+        lambda m, T: m.quantile(T(x), 0.3, dim=1),
+        lambda m, T: m.argwhere(T(x) > 0),
+        lambda m, T: m.dist(T(x), T(x * 2), 3),
+        lambda m, T: m.rot90(T(x), -1, (1, 0)),
+        lambda m, T: m.unique_consecutive(m.tensor([1, 1, 2, 2, 3, 1])),
+        lambda m, T: T(x).scatter(1, m.tensor([[0], [2], [1]]), value=5.0),
+        lambda m, T: T(x).renorm(2, 0, 0.5),
+        lambda m, T: m.addmv(T(v), T(x), T(x[0]), beta=2, alpha=3),
+        lambda m, T: m.corrcoef(T(x)),
+        lambda m, T: m.bitwise_xor(m.tensor([5, 3]), m.tensor([1, 1])),
+        lambda m, T: m.block_diag(T(x), T(v), m.tensor(2.0, dtype=m.float64)),
+        lambda m, T: m.cartesian_prod(m.tensor([1, 2]), m.tensor([3, 4, 5])),
+        lambda m, T: m.combinations(m.tensor([1, 2, 3]), 2),
+        lambda m, T: m.histogram(T(x), 4)[0],
+        lambda m, T: m.chain_matmul(T(x), T(x.T), T(x)),
+    ]
+    for f in cases:
+        ours, theirs = f(tg, tg.tensor), f(torch, torch.tensor)
+        np.testing.assert_allclose(
+            np.asarray(ours.numpy(), float), np.asarray(theirs.numpy(), float), atol=1e-6
+        )

@@ -70,6 +70,9 @@ from tinygrad_edu.dtypes import (
     set_default_dtype,
     short,
     uint8,
+    uint16,
+    uint32,
+    uint64,
 )
 from tinygrad_edu.functional import (
     abs,

@@ -54,6 +54,32 @@ RULES: list[tuple[tuple[str, ...], str, str]] = [
      "named tensors are not supported: use dimension indices"),
     (ALL, r"^hub$|^distributions$|^testing$",
      "this torch namespace is not part of tinygrad_edu"),
+    (ALL, r"^(det|logdet|slogdet|inverse|pinverse|svd|svd_lowrank|pca_lowrank|qr|lu|lu_solve|"
+          r"lu_unpack|cholesky|cholesky_inverse|cholesky_solve|lstsq|triangular_solve|geqrf|"
+          r"orgqr|ormqr|lobpcg|matrix_exp|nuclear_norm|eig|symeig|matrix_rank)$",
+     "matrix decompositions and solvers are not implemented: use numpy.linalg on "
+     "x.detach().numpy() (no gradient)"),
+    (ALL, r"^(erf|erfc|erfinv|lgamma|digamma|polygamma|mvlgamma|i0|igamma|igammac)_?$",
+     "special functions are not implemented (NumPy has none): use scipy.special on "
+     "x.detach().numpy() (no gradient)"),
+    (ALL, r"^as_strided|^empty_strided$|^empty_permuted$|^from_file$|^frombuffer$|"
+          r"^nonzero_static$|^slice_inverse$|^resize_?$|^resize_as_?$|^set_flush_denormal$",
+     "raw strides and memory layout are NumPy's here: use reshape / permute / numpy"),
+    (("torch",), r"Type$|^Script|^Graph|^Node$|^Block$|^Value$|^Use$|^Code$|^Argument|"
+                 r"^FunctionSchema$|^Dispatch|^CompilationUnit$|^ConcreteModuleType|^AliasDb$|"
+                 r"^CallStack$|^Capsule$|^Gradient$|^IODescriptor$|^FileCheck$|^ErrorReport$|"
+                 r"^ExecutionPlan$|^GraphExecutorState$|^LiteScriptModule$|^StaticModule$|"
+                 r"Benchmark|^TracingState$|^Tag$|^parse_|^import_ir_module|^merge_type|"
+                 r"^unify_type_list$|^fork$|^wait$|^Future$|^cpp$|^sym_|^Sym|"
+                 r"^DisableTorchFunction|^ExcludeDispatchKeyGuard$|^DeepCopyMemoTable$|"
+                 r"^PyTorchFile|^AggregationType$|^AVG$|^SUM$|Logger$|^OperatorInfo$|"
+                 r"^JITException$|^CompleteArgumentSpec$|^thread_safe_generator$|^hash_tensor$|"
+                 r"^get_device_module$|deterministic_debug_mode|^native_|^batch_norm_|^fused_|"
+                 r"^choose_qparams|^conv_tbc$|^rnn_|^gru|^lstm|^norm_except_dim$|"
+                 r"^embedding_renorm_$|^feature_(alpha_)?dropout_?$|^alpha_dropout_?$|"
+                 r"^is_deterministic_algorithms_warn_only_enabled$|^dsmm$|^hsmm$|^hspmm$|"
+                 r"^smm$|^saddmm$|^spmm$|^sspaddmm$|^affine_grid_generator$|^grid_sampler",
+     "an internal of PyTorch's compiler, dispatcher or backends, not part of tinygrad_edu"),
     (("torch.nn",), r"^Lazy",
      "lazy modules are not supported: give the input size (e.g. nn.Linear(in, out))"),
     (("torch.nn",), r"^(RNN|LSTM|GRU)(Cell|Base|CellBase)?$|^Transformer|^MultiheadAttention$",

@@ -1069,15 +1069,71 @@ def __format__(self: Tensor, format_spec: str) -> str:
 
 
 _INPLACE = (
-    "pow", "exp", "log", "sqrt", "abs", "neg", "sigmoid", "tanh", "relu", "sin", "cos",
-    "masked_fill", "clamp_min", "clamp_max", "lerp", "addcmul", "addcdiv", "square",
-    "reciprocal", "rsqrt", "log1p", "expm1", "log10", "log2", "tan", "atan", "asin", "acos",
-    "sinh", "cosh", "exp2", "floor", "ceil", "round", "trunc", "frac", "sign", "clamp",
-    "clip", "index_add", "index_fill", "scatter_add", "cumsum", "tril", "triu", "remainder",
-    "fmod", "floor_divide", "true_divide", "nan_to_num",
-    "negative", "absolute", "multiply", "subtract", "divide", "atan2", "hypot", "xlogy",
-    "logical_and", "logical_or", "logical_xor", "logical_not", "deg2rad", "rad2deg",
-)  # fmt: skip
+    "pow",
+    "exp",
+    "log",
+    "sqrt",
+    "abs",
+    "neg",
+    "sigmoid",
+    "tanh",
+    "relu",
+    "sin",
+    "cos",
+    "masked_fill",
+    "clamp_min",
+    "clamp_max",
+    "lerp",
+    "addcmul",
+    "addcdiv",
+    "square",
+    "reciprocal",
+    "rsqrt",
+    "log1p",
+    "expm1",
+    "log10",
+    "log2",
+    "tan",
+    "atan",
+    "asin",
+    "acos",
+    "sinh",
+    "cosh",
+    "exp2",
+    "floor",
+    "ceil",
+    "round",
+    "trunc",
+    "frac",
+    "sign",
+    "clamp",
+    "clip",
+    "index_add",
+    "index_fill",
+    "scatter_add",
+    "cumsum",
+    "tril",
+    "triu",
+    "remainder",
+    "fmod",
+    "floor_divide",
+    "true_divide",
+    "nan_to_num",
+    "negative",
+    "absolute",
+    "multiply",
+    "subtract",
+    "divide",
+    "atan2",
+    "hypot",
+    "xlogy",
+    "logical_and",
+    "logical_or",
+    "logical_xor",
+    "logical_not",
+    "deg2rad",
+    "rad2deg",
+)
 
 # Every public function above is a method; a trailing _ only avoids shadowing a builtin here.
 _RENAMED = {"all_": "all", "any_": "any", "round_": "round", "type_": "type", "int_": "int"}
@@ -1090,11 +1146,21 @@ _METHODS = {
 
 # PyTorch's other names for methods Tensor already has
 ALIASES = {
-    "multiply": "mul", "subtract": "sub", "divide": "div", "negative": "neg",
-    "absolute": "abs", "greater": "gt", "greater_equal": "ge", "less": "lt",
-    "less_equal": "le", "not_equal": "ne", "arctan": "atan", "arcsin": "asin",
-    "arccos": "acos", "arctan2": "atan2",
-}  # fmt: skip
+    "multiply": "mul",
+    "subtract": "sub",
+    "divide": "div",
+    "negative": "neg",
+    "absolute": "abs",
+    "greater": "gt",
+    "greater_equal": "ge",
+    "less": "lt",
+    "less_equal": "le",
+    "not_equal": "ne",
+    "arctan": "atan",
+    "arcsin": "asin",
+    "arccos": "acos",
+    "arctan2": "atan2",
+}
 
 
 def attach() -> None:
@@ -1115,3 +1181,354 @@ def attach() -> None:
     for method in _INPLACE:
         if not hasattr(Tensor, f"{method}_"):
             setattr(Tensor, f"{method}_", _inplace(method))
+    attach_more()
+
+
+# ---------------------------------------------------------------------------- extra batch
+# (attached by attach_more(), called at the end of attach())
+def asinh(self: Tensor) -> Tensor:
+    """log(x + sqrt(x^2 + 1))."""
+    x = _floating(self)
+    return (x + (x * x + 1).sqrt()).log()
+
+
+def acosh(self: Tensor) -> Tensor:
+    """log(x + sqrt(x^2 - 1)) for x >= 1."""
+    x = _floating(self)
+    return (x + (x * x - 1).sqrt()).log()
+
+
+def atanh(self: Tensor) -> Tensor:
+    """log((1 + x) / (1 - x)) / 2 for |x| < 1."""
+    x = _floating(self)
+    return ((1 + x) / (1 - x)).log() / 2
+
+
+def logcumsumexp(self: Tensor, dim: int) -> Tensor:
+    """log(cumsum(exp(x))) along dim, shifted by the max for stability."""
+    x = _floating(self)
+    top = _const(np.max(x._data, axis=_axis(dim, x.ndim), keepdims=True))
+    return (x - top).exp().cumsum(dim).log() + top
+
+
+def msort(self: Tensor) -> Tensor:
+    return sort(self, 0).values
+
+
+def kthvalue(self: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> Any:
+    """The k-th smallest value (k from 1) along dim, and its index."""
+    from tinygrad_edu.tensor import MinMax
+
+    d = _axis(dim, self.ndim)
+    values, indices = sort(self, d)
+    pick = (slice(None),) * d + (slice(k - 1, k) if keepdim else k - 1,)
+    return MinMax(values[pick], _const(indices._data[pick]))
+
+
+def quantile(
+    self: Tensor,
+    q: Any,
+    dim: int | None = None,
+    keepdim: bool = False,
+    *,
+    interpolation: str = "linear",
+) -> Tensor:
+    """The q-quantile(s) (not on the tape)."""
+    qs = q._data if isinstance(q, Tensor) else np.asarray(q)
+    axis = None if dim is None else _axis(dim, self.ndim)
+    out = np.quantile(self._data, qs, axis=axis, keepdims=keepdim, method=interpolation)
+    return _const(np.asarray(out, dtype=self.dtype))
+
+
+def nanquantile(
+    self: Tensor,
+    q: Any,
+    dim: int | None = None,
+    keepdim: bool = False,
+    *,
+    interpolation: str = "linear",
+) -> Tensor:
+    qs = q._data if isinstance(q, Tensor) else np.asarray(q)
+    axis = None if dim is None else _axis(dim, self.ndim)
+    out = np.nanquantile(self._data, qs, axis=axis, keepdims=keepdim, method=interpolation)
+    return _const(np.asarray(out, dtype=self.dtype))
+
+
+def argwhere(self: Tensor) -> Tensor:
+    return nonzero(self)
+
+
+def dist(self: Tensor, other: Tensor, p: float = 2) -> Tensor:
+    return (self - other).norm(p)
+
+
+def diag_embed(self: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
+    """Matrices with the last dimension on their diagonal (dim1, dim2 = the last two)."""
+    if (dim1, dim2) != (-2, -1):
+        raise NotImplementedError("diag_embed: only dim1=-2, dim2=-1 are supported")
+    n = self.shape[-1] + builtins.abs(offset)
+    rows = np.arange(self.shape[-1]) + builtins.max(-offset, 0)
+    cols = np.arange(self.shape[-1]) + builtins.max(offset, 0)
+    return M.IndexAdd.apply(self, index=(Ellipsis, rows, cols), shape=(*self.shape[:-1], n, n))
+
+
+def diagflat(self: Tensor, offset: int = 0) -> Tensor:
+    return diag(self.reshape(-1), offset)
+
+
+def rot90(self: Tensor, k: int = 1, dims: Sequence[int] = (0, 1)) -> Tensor:
+    """Rotate by 90 degrees k times in the plane of dims (from the first toward the second)."""
+    a, b = dims
+    k %= 4
+    if k == 1:
+        return flip(self, b).transpose(a, b)
+    if k == 2:
+        return flip(self, (a, b))
+    if k == 3:
+        return flip(self.transpose(a, b), b)
+    return self
+
+
+def unique_consecutive(
+    self: Tensor, return_inverse: bool = False, return_counts: bool = False, dim: int | None = None
+) -> Any:
+    """Values with consecutive repeats collapsed (flattened; not on the tape)."""
+    if dim is not None:
+        raise NotImplementedError("unique_consecutive(dim=...) is not supported; flatten first")
+    flat = self._data.reshape(-1)
+    starts = np.concatenate([[True], flat[1:] != flat[:-1]]) if flat.size else np.zeros(0, bool)
+    out = [_const(flat[starts])]
+    if return_inverse:
+        out.append(_const((np.cumsum(starts) - 1).reshape(self.shape).astype(np.int64)))
+    if return_counts:
+        out.append(_const(np.diff(np.append(np.nonzero(starts)[0], flat.size)).astype(np.int64)))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def scatter(
+    self: Tensor,
+    dim: int,
+    index: Tensor,
+    src: Any = None,
+    *,
+    value: Any = None,
+    reduce: str | None = None,
+) -> Tensor:
+    """A copy of self with src (or value) written at index along dim. (With repeated
+    positions the result is one of the writes, as in PyTorch: undefined which.)"""
+    from tinygrad_edu.tensor import where
+
+    if reduce is not None:
+        raise NotImplementedError("scatter(reduce=...) is not supported; use scatter_add")
+    idx = _index_array(index, "scatter")
+    d = _axis(dim, self.ndim)
+    if src is None:
+        src = value
+    if not isinstance(src, Tensor):
+        src = _const(np.full(idx.shape, src, dtype=self.dtype))
+    src = src[tuple(slice(0, m) for m in idx.shape)]
+    hit = ScatterAdd.apply(
+        _const(np.ones(idx.shape, self.dtype)), dim=d, index=idx, shape=self.shape
+    )
+    # (ScatterAdd of the values, divided by how often each place was hit: their mean)
+    spread = ScatterAdd.apply(src.to(self.dtype), dim=d, index=idx, shape=self.shape)
+    hits = hit._data
+    return where(_const(hits > 0), spread / _const(np.maximum(hits, 1)), self)
+
+
+def index_copy(self: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:
+    """A copy of self with source's slices written at index along dim."""
+    from tinygrad_edu.tensor import where
+
+    d = _axis(dim, self.ndim)
+    idx = _index_array(index, "index_copy").reshape(-1)
+    positions = (slice(None),) * d + (idx,)
+    mask = np.zeros(self.shape, dtype=bool)
+    mask[positions] = True
+    return where(_const(mask), M.IndexAdd.apply(source, index=positions, shape=self.shape), self)
+
+
+def masked_scatter(self: Tensor, mask: Tensor, source: Tensor) -> Tensor:
+    """Elements of source (in order) written where mask is True."""
+    from tinygrad_edu.tensor import where
+
+    m = np.broadcast_to(mask._data, self.shape)
+    k = builtins.int(m.sum())
+    filled = M.IndexAdd.apply(source.reshape(-1)[:k], index=np.nonzero(m), shape=self.shape)
+    return where(_const(m), filled, self)
+
+
+def renorm(self: Tensor, p: float, dim: int, maxnorm: float) -> Tensor:
+    """Each slice along dim rescaled so its p-norm is at most maxnorm."""
+    d = _axis(dim, self.ndim)
+    others = tuple(k for k in range(self.ndim) if k != d)
+    norms = self.norm(p, others, keepdim=True)
+    scale = _const(np.where(norms._data > maxnorm, maxnorm / (norms._data + 1e-7), 1.0))
+    return self * scale.to(self.dtype)
+
+
+def addmv(self: Tensor, mat: Tensor, vec: Tensor, *, beta: Scalar = 1, alpha: Scalar = 1) -> Tensor:
+    return self * beta + mv(mat, vec) * alpha
+
+
+def addr(
+    self: Tensor, vec1: Tensor, vec2: Tensor, *, beta: Scalar = 1, alpha: Scalar = 1
+) -> Tensor:
+    return self * beta + outer(vec1, vec2) * alpha
+
+
+def baddbmm(
+    self: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Scalar = 1, alpha: Scalar = 1
+) -> Tensor:
+    return self * beta + bmm(batch1, batch2) * alpha
+
+
+def addbmm(
+    self: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Scalar = 1, alpha: Scalar = 1
+) -> Tensor:
+    return self * beta + bmm(batch1, batch2).sum(0) * alpha
+
+
+def adjoint(self: Tensor) -> Tensor:
+    return self.transpose(-2, -1)
+
+
+def cov(self: Tensor, *, correction: int = 1, fweights: Any = None, aweights: Any = None) -> Tensor:
+    """The covariance matrix of the rows (variables) over the columns (observations)."""
+    if fweights is not None or aweights is not None:
+        raise NotImplementedError("cov: fweights and aweights are not supported")
+    x = _floating(self if self.ndim == 2 else self.reshape(1, -1))
+    centred = x - x.mean(1, keepdim=True)
+    out = centred.matmul(centred.t()) / builtins.max(x.shape[1] - correction, 0)
+    return out if self.ndim == 2 else out.reshape(())
+
+
+def corrcoef(self: Tensor) -> Tensor:
+    c = cov(self)
+    if c.ndim == 0:
+        return c / c
+    d = diag(c).sqrt()
+    return c / d.unsqueeze(1) / d.unsqueeze(0)
+
+
+def frexp(self: Tensor) -> tuple[Tensor, Tensor]:
+    mantissa, exponent = np.frexp(self._data)
+    return _const(mantissa), _const(exponent.astype(np.int32))
+
+
+def _bitwise(fn: Any, name: str) -> Any:
+    def op(self: Tensor, other: Any) -> Tensor:
+        o = other._data if isinstance(other, Tensor) else other
+        return _const(fn(self._data, o))
+
+    op.__name__ = name
+    op.__doc__ = f"{name} of integer or bool tensors (not on the tape)."
+    return op
+
+
+bitwise_and = _bitwise(np.bitwise_and, "bitwise_and")
+bitwise_or = _bitwise(np.bitwise_or, "bitwise_or")
+bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
+bitwise_left_shift = _bitwise(np.left_shift, "bitwise_left_shift")
+bitwise_right_shift = _bitwise(np.right_shift, "bitwise_right_shift")
+
+
+def bitwise_not(self: Tensor) -> Tensor:
+    return _const(np.invert(self._data))
+
+
+def detach_(self: Tensor) -> Tensor:
+    """Cut this tensor from its graph, in place (it becomes a leaf)."""
+    if self._base is not None:
+        raise RuntimeError("detach_: can't detach views in place; use detach() instead")
+    self._grad_fn = None
+    self._requires_grad = False
+    return self
+
+
+_MORE = [
+    asinh,
+    acosh,
+    atanh,
+    logcumsumexp,
+    msort,
+    kthvalue,
+    quantile,
+    nanquantile,
+    argwhere,
+    dist,
+    diag_embed,
+    diagflat,
+    rot90,
+    unique_consecutive,
+    scatter,
+    index_copy,
+    masked_scatter,
+    renorm,
+    addmv,
+    addr,
+    baddbmm,
+    addbmm,
+    adjoint,
+    cov,
+    corrcoef,
+    frexp,
+    bitwise_and,
+    bitwise_or,
+    bitwise_xor,
+    bitwise_left_shift,
+    bitwise_right_shift,
+    bitwise_not,
+    detach_,
+]
+_MORE_INPLACE = [
+    "asinh",
+    "acosh",
+    "atanh",
+    "scatter",
+    "index_copy",
+    "masked_scatter",
+    "renorm",
+    "addmv",
+    "addr",
+    "baddbmm",
+    "addbmm",
+    "bitwise_and",
+    "bitwise_or",
+    "bitwise_xor",
+    "bitwise_not",
+    "arctan",
+    "arcsin",
+    "arccos",
+    "logit",
+    "sinc",
+    "fix",
+    "gcd",
+    "lcm",
+    "ldexp",
+    "copysign",
+    "float_power",
+]
+_MORE_ALIASES = {
+    "arcsinh": "asinh",
+    "arccosh": "acosh",
+    "arctanh": "atanh",
+    "ger": "outer",
+    "fix": "trunc",
+}
+
+
+def attach_more() -> None:
+    """The methods of the extra batch above, plus in-place forms and aliases."""
+    for fn in _MORE:
+        if not hasattr(Tensor, fn.__name__):
+            setattr(Tensor, fn.__name__, fn)
+    for alias, name in _MORE_ALIASES.items():
+        if not hasattr(Tensor, alias):
+            setattr(Tensor, alias, getattr(Tensor, name))
+    for method in _MORE_INPLACE:
+        if hasattr(Tensor, method) and not hasattr(Tensor, f"{method}_"):
+            setattr(Tensor, f"{method}_", _inplace(method))
+    for name in ("arcsinh", "arccosh", "arctanh", "arctan", "arcsin", "arccos"):
+        if not hasattr(Tensor, f"{name}_"):
+            setattr(Tensor, f"{name}_", _inplace(name))

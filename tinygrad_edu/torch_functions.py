@@ -1179,3 +1179,198 @@ __all__ += [
     "vdot",
     "vsplit",
 ]
+
+
+# ---------------------------------------------------------------------------- extra batch
+for _name in """
+    asinh acosh atanh arcsinh arccosh arctanh logcumsumexp msort kthvalue quantile nanquantile
+    argwhere dist diag_embed diagflat rot90 unique_consecutive scatter index_copy masked_scatter
+    renorm addmv addr baddbmm addbmm adjoint cov corrcoef frexp bitwise_and bitwise_or
+    bitwise_xor bitwise_not bitwise_left_shift bitwise_right_shift ger unflatten is_signed
+    get_device detach_ asinh_ acosh_ atanh_ arcsinh_ arccosh_ arctanh_ arctan_ arcsin_ arccos_
+    fix_ gcd_ lcm_ ldexp_ logit_ sinc_ addmv_ selu_ celu_ threshold_ dropout_ rrelu_
+    """.split():  # noqa: SIM905
+    if _name.endswith("_") and hasattr(Tensor, _name):
+        globals()[_name] = _inplace_function(_name)
+        __all__.append(_name)
+    elif hasattr(Tensor, _name):
+        globals()[_name] = _function(_name)
+        __all__.append(_name)
+
+
+def _functional(name: str) -> Any:
+    from tinygrad_edu.nn import functional as F
+
+    return getattr(F, name)
+
+
+for _name in [
+    "binary_cross_entropy_with_logits",
+    "cosine_similarity",
+    "pairwise_distance",
+    "selu",
+    "celu",
+    "threshold",
+    "relu6",
+]:
+    globals()[_name] = _functional(_name)
+    __all__.append(_name)
+
+
+class OutOfMemoryError(RuntimeError):
+    """Raised by PyTorch when an accelerator runs out of memory (never raised here)."""
+
+
+class AcceleratorError(RuntimeError):
+    """Raised by PyTorch for accelerator failures (never raised here)."""
+
+
+def fill(input: Tensor, value: Any) -> Tensor:
+    """A tensor like input, every element ``value``."""
+    from tinygrad_edu.creation import full_like
+
+    return full_like(input, value.item() if isinstance(value, Tensor) else value)
+
+
+def randint_like(
+    input: Tensor, low: int = 0, high: int | None = None, *, dtype: Any = None, **kwargs: Any
+) -> Tensor:
+    from tinygrad_edu.creation import randint
+
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, input.shape, dtype=dtype or input.dtype)
+
+
+def chain_matmul(*matrices: Tensor) -> Tensor:
+    return functools.reduce(lambda a, b: a.matmul(b), matrices)
+
+
+def frobenius_norm(input: Tensor, dim: Any = (-2, -1), keepdim: bool = False) -> Tensor:
+    return input.norm(2, dim, keepdim)
+
+
+def block_diag(*tensors: Tensor) -> Tensor:
+    """A block-diagonal matrix of the (0-, 1- or 2-D) tensors."""
+    from tinygrad_edu.functional import cat
+    from tinygrad_edu.tensor import _promote
+
+    blocks = [
+        t.reshape(1, 1) if t.ndim == 0 else t.reshape(1, -1) if t.ndim == 1 else t for t in tensors
+    ]
+    for k in builtins.range(1, len(blocks)):
+        blocks[0], blocks[k] = _promote(blocks[0], blocks[k])
+    width = builtins.sum(b.shape[1] for b in blocks)
+    rows, left = [], 0
+    for b in blocks:
+        pad_left = Tensor(np.zeros((b.shape[0], left), dtype=b.dtype))
+        pad_right = Tensor(np.zeros((b.shape[0], width - left - b.shape[1]), dtype=b.dtype))
+        rows.append(cat([pad_left, b.to(blocks[0].dtype), pad_right], 1))
+        left += b.shape[1]
+    return cat(rows, 0)
+
+
+def cartesian_prod(*tensors: Tensor) -> Tensor:
+    """All combinations of the elements of the 1-D tensors, one per row."""
+    from tinygrad_edu.functional import stack
+
+    if len(tensors) == 1:
+        return tensors[0]
+    grids = meshgrid(*tensors, indexing="ij")
+    return stack([g.reshape(-1) for g in grids], 1)
+
+
+def combinations(input: Tensor, r: int = 2, with_replacement: bool = False) -> Tensor:
+    """All r-element combinations of a 1-D tensor's elements, one per row."""
+    import itertools
+
+    from tinygrad_edu.functional import stack
+
+    pick = itertools.combinations_with_replacement if with_replacement else (itertools.combinations)
+    index = np.array(list(pick(builtins.range(input.shape[0]), r)), dtype=np.int64)
+    if index.size == 0:
+        return Tensor(np.zeros((0, r), dtype=input.dtype))
+    return stack([input[index[:, k]] for k in builtins.range(r)], 1)
+
+
+def histogram(
+    input: Tensor, bins: Any = 100, *, range: Any = None, weight: Any = None, density: bool = False
+) -> tuple[Tensor, Tensor]:
+    """(hist, bin_edges) as numpy.histogram."""
+    b = bins._data if isinstance(bins, Tensor) else bins
+    w = None if weight is None else weight._data
+    hist, edges = np.histogram(input._data, bins=b, range=range, weights=w, density=density)
+    return Tensor(hist.astype(input.dtype)), Tensor(edges.astype(input.dtype))
+
+
+def gradient(input: Tensor, *, spacing: Any = 1, dim: Any = None, edge_order: int = 1) -> Any:
+    """Central-difference estimates of the derivative along each dim (not on the tape)."""
+    axes = builtins.range(input.ndim) if dim is None else ([dim] if isinstance(dim, int) else dim)
+    sp = spacing if isinstance(spacing, (list, tuple)) else [spacing] * len(list(axes))
+    out = [np.gradient(input._data, s, axis=a, edge_order=edge_order) for s, a in zip(sp, axes)]
+    return tuple(Tensor(o.astype(input.dtype)) for o in out)
+
+
+def binomial(count: Tensor, prob: Tensor, generator: Any = None) -> Tensor:
+    return Tensor(
+        rng(generator).binomial(count._data.astype(np.int64), prob._data).astype(count.dtype)
+    )
+
+
+def poisson(input: Tensor, generator: Any = None) -> Tensor:
+    return Tensor(rng(generator).poisson(input._data).astype(input.dtype))
+
+
+def is_anomaly_check_nan_enabled() -> bool:
+    return is_anomaly_enabled()
+
+
+def is_distributed(input: Tensor) -> bool:
+    return False
+
+
+def is_vulkan_available() -> bool:
+    return False
+
+
+def init_num_threads() -> None:
+    """Accepted and ignored."""
+
+
+def _default_generator() -> Any:
+    from tinygrad_edu.random import default_generator as g
+
+    return g
+
+
+default_generator = _default_generator()
+strided = "torch.strided"  # the only layout here
+contiguous_format = preserve_format = channels_last = "torch.contiguous_format"
+layout = memory_format = str  # (the types of those constants)
+
+__all__ += [
+    "AcceleratorError",
+    "OutOfMemoryError",
+    "binomial",
+    "block_diag",
+    "cartesian_prod",
+    "chain_matmul",
+    "channels_last",
+    "combinations",
+    "contiguous_format",
+    "default_generator",
+    "fill",
+    "frobenius_norm",
+    "gradient",
+    "histogram",
+    "init_num_threads",
+    "is_anomaly_check_nan_enabled",
+    "is_distributed",
+    "is_vulkan_available",
+    "layout",
+    "memory_format",
+    "poisson",
+    "preserve_format",
+    "randint_like",
+    "strided",
+]
