@@ -124,6 +124,9 @@ from tinygrad_edu import _refusals, linalg  # noqa: E402
 from tinygrad_edu.nn import more_activations as _more_activations  # noqa: E402
 
 _more_activations.attach()  # F.silu, nn.SiLU, F.elu, ... (nn/more_activations.py)
+from tinygrad_edu.nn import more_losses as _more_losses  # noqa: E402
+
+_more_losses.attach()  # F.kl_div, nn.KLDivLoss, ... (nn/more_losses.py)
 from tinygrad_edu.torch_functions import *  # noqa: E402, F403
 
 _refusals.install()  # PyTorch names refused on purpose explain why (_refusals.py)
