@@ -1,6 +1,7 @@
 # Port of the Learn the Basics tutorial "Automatic Differentiation with torch.autograd"
-# (https://pytorch.org/tutorials/beginner/basics/autogradqs_tutorial.html).
-# Unchanged below the import block.
+# (pytorch/tutorials, beginner_source/basics/autogradqs_tutorial.py at commit
+# 1532c0de875b79f541371438d8d1d08be18f87de): its code, unchanged below the import block;
+# the prose between the code cells (comment blocks) is left out.
 # ---- import block ----
 import tinygrad_edu as torch
 # ---- end of import block ----
@@ -9,7 +10,7 @@ x = torch.ones(5)  # input tensor
 y = torch.zeros(3)  # expected output
 w = torch.randn(5, 3, requires_grad=True)
 b = torch.randn(3, requires_grad=True)
-z = torch.matmul(x, w)+b
+z = torch.matmul(x, w) + b
 loss = torch.nn.functional.binary_cross_entropy_with_logits(z, y)
 
 print(f"Gradient function for z = {z.grad_fn}")

@@ -1,18 +1,21 @@
 # Port of the Learn the Basics tutorial "Build the Neural Network"
-# (https://pytorch.org/tutorials/beginner/basics/buildmodel_tutorial.html).
-# Unchanged below the import block.
+# (pytorch/tutorials, beginner_source/basics/buildmodel_tutorial.py at commit
+# 07a339ece661a2b304b8834780470f522eed1e02): its code, unchanged below the import block;
+# the prose between the code cells (comment blocks) is left out. Its unused
+# `from torchvision import datasets, transforms` is dropped (torchvision is not a dependency).
 # ---- import block ----
 import os
 import tinygrad_edu as torch
 from tinygrad_edu import nn
+from tinygrad_edu.utils.data import DataLoader
 # ---- end of import block ----
 
-device = torch.accelerator.current_accelerator().type if torch.accelerator.is_available() else "cpu"
-print(f"Using {device} device")
+device = 'cuda' if torch.cuda.is_available() else 'cpu'
+print('Using {} device'.format(device))
 
 class NeuralNetwork(nn.Module):
     def __init__(self):
-        super().__init__()
+        super(NeuralNetwork, self).__init__()
         self.flatten = nn.Flatten()
         self.linear_relu_stack = nn.Sequential(
             nn.Linear(28*28, 512),
@@ -20,6 +23,7 @@ class NeuralNetwork(nn.Module):
             nn.Linear(512, 512),
             nn.ReLU(),
             nn.Linear(512, 10),
+            nn.ReLU()
         )
 
     def forward(self, x):
@@ -63,7 +67,7 @@ logits = seq_modules(input_image)
 softmax = nn.Softmax(dim=1)
 pred_probab = softmax(logits)
 
-print(f"Model structure: {model}\n\n")
+print("Model structure: ", model, "\n\n")
 
 for name, param in model.named_parameters():
     print(f"Layer: {name} | Size: {param.size()} | Values : {param[:2]} \n")

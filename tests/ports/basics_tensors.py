@@ -1,14 +1,11 @@
 # Port of the Learn the Basics tutorial "Tensors"
-# (https://pytorch.org/tutorials/beginner/basics/tensorqs_tutorial.html).
-# Unchanged below the import block.
+# (pytorch/tutorials, beginner_source/basics/tensorqs_tutorial.py at commit
+# 0dea8a155bb46fd384abe428afcbb65e0a391739): its code, unchanged below the import block;
+# the prose between the code cells (comment blocks) is left out.
 # ---- import block ----
 import tinygrad_edu as torch
 import numpy as np
 # ---- end of import block ----
-
-######################################################################
-# Initializing a Tensor
-# ~~~~~~~~~~~~~~~~~~~~~
 
 data = [[1, 2],[3, 4]]
 x_data = torch.tensor(data)
@@ -31,28 +28,20 @@ print(f"Random Tensor: \n {rand_tensor} \n")
 print(f"Ones Tensor: \n {ones_tensor} \n")
 print(f"Zeros Tensor: \n {zeros_tensor}")
 
-######################################################################
-# Attributes of a Tensor
-# ~~~~~~~~~~~~~~~~~~~~~~
-
 tensor = torch.rand(3,4)
 
 print(f"Shape of tensor: {tensor.shape}")
 print(f"Datatype of tensor: {tensor.dtype}")
 print(f"Device tensor is stored on: {tensor.device}")
 
-######################################################################
-# Operations on Tensors
-# ~~~~~~~~~~~~~~~~~~~~~
-
-# We move our tensor to the current accelerator if available
-if torch.accelerator.is_available():
-    tensor = tensor.to(torch.accelerator.current_accelerator())
+# We move our tensor to the GPU if available, and if the cuda version is supported
+if torch.cuda.is_available() & (torch.device('cuda').index is not None):
+    tensor = tensor.to('cuda')
 
 tensor = torch.ones(4, 4)
-print(f"First row: {tensor[0]}")
-print(f"First column: {tensor[:, 0]}")
-print(f"Last column: {tensor[..., -1]}")
+print('First row: ', tensor[0])
+print('First column: ', tensor[:, 0])
+print('Last column:', tensor[..., -1])
 tensor[:,1] = 0
 print(tensor)
 
@@ -60,11 +49,10 @@ t1 = torch.cat([tensor, tensor, tensor], dim=1)
 print(t1)
 
 # This computes the matrix multiplication between two tensors. y1, y2, y3 will have the same value
-# ``tensor.T`` returns the transpose of a tensor
 y1 = tensor @ tensor.T
 y2 = tensor.matmul(tensor.T)
 
-y3 = torch.rand_like(y1)
+y3 = torch.rand_like(tensor)
 torch.matmul(tensor, tensor.T, out=y3)
 
 
@@ -79,13 +67,9 @@ agg = tensor.sum()
 agg_item = agg.item()
 print(agg_item, type(agg_item))
 
-print(f"{tensor} \n")
+print(tensor, "\n")
 tensor.add_(5)
 print(tensor)
-
-######################################################################
-# Bridge with NumPy
-# ~~~~~~~~~~~~~~~~~
 
 t = torch.ones(5)
 print(f"t: {t}")

@@ -1,5 +1,6 @@
 # Port of "PyTorch: Control Flow + Weight Sharing" from Learning PyTorch with Examples
-# (https://pytorch.org/tutorials/beginner/examples_nn/dynamic_net.html).
+# (pytorch/tutorials, beginner_source/examples_nn/dynamic_net.py at commit
+# 1d189709801e98f5f184af0567c7f06b8b5156c2).
 # Unchanged below the import block, except the iteration count: 30000 -> 2000 (so the port
 # runs in seconds; the loop is the same).
 # ---- import block ----

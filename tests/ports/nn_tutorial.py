@@ -1,6 +1,7 @@
-# Port of "What is torch.nn really?" (https://pytorch.org/tutorials/beginner/nn_tutorial.html),
-# its sections from "Neural net from scratch" to "Create fit() and get_data()"; the CNN
-# sections after them need nn.Conv2d. The tutorial's imports, spread over its cells, are
+# Port of "What is torch.nn really?" (pytorch/tutorials, beginner_source/nn_tutorial.py at
+# commit 05e7ce2c19e72d482475d91d458db210cdacec38): its code from "Neural net from scratch"
+# to "Create fit() and get_data()" (the CNN sections after them need nn.Conv2d), the prose
+# between the code cells left out. The tutorial's imports, spread over its cells, are
 # gathered in the import block. The MNIST download (mnist.pkl.gz) is replaced by NumPy
 # arrays of the same dtypes and per-sample shape (784 float32 pixels in [0, 1), 80% zero;
 # int64 labels 0..9 that a linear model can learn): 1000 training and 200 validation
@@ -28,12 +29,10 @@ x_train, y_train, x_valid, y_valid = map(
     torch.tensor, (x_train, y_train, x_valid, y_valid)
 )
 n, c = x_train.shape
+x_train, x_train.shape, y_train.min(), y_train.max()
 print(x_train, y_train)
 print(x_train.shape)
 print(y_train.min(), y_train.max())
-
-###############################################################################
-# Neural net from scratch (without torch.nn)
 
 weights = torch.randn(784, 10) / math.sqrt(784)
 weights.requires_grad_()
@@ -88,18 +87,12 @@ for epoch in range(epochs):
 
 print(loss_func(model(xb), yb), accuracy(model(xb), yb))
 
-###############################################################################
-# Using torch.nn.functional
-
 loss_func = F.cross_entropy
 
 def model(xb):
     return xb @ weights + bias
 
 print(loss_func(model(xb), yb), accuracy(model(xb), yb))
-
-###############################################################################
-# Refactor using nn.Module
 
 class Mnist_Logistic(nn.Module):
     def __init__(self):
@@ -134,9 +127,6 @@ fit()
 
 print(loss_func(model(xb), yb))
 
-###############################################################################
-# Refactor using nn.Linear
-
 class Mnist_Logistic(nn.Module):
     def __init__(self):
         super().__init__()
@@ -151,9 +141,6 @@ print(loss_func(model(xb), yb))
 fit()
 
 print(loss_func(model(xb), yb))
-
-###############################################################################
-# Refactor using torch.optim
 
 def get_model():
     model = Mnist_Logistic()
@@ -177,9 +164,6 @@ for epoch in range(epochs):
 
 print(loss_func(model(xb), yb))
 
-###############################################################################
-# Refactor using Dataset
-
 train_ds = TensorDataset(x_train, y_train)
 
 model, opt = get_model()
@@ -196,9 +180,6 @@ for epoch in range(epochs):
 
 print(loss_func(model(xb), yb))
 
-###############################################################################
-# Refactor using DataLoader
-
 train_ds = TensorDataset(x_train, y_train)
 train_dl = DataLoader(train_ds, batch_size=bs)
 
@@ -214,9 +195,6 @@ for epoch in range(epochs):
         opt.zero_grad()
 
 print(loss_func(model(xb), yb))
-
-###############################################################################
-# Add validation
 
 train_ds = TensorDataset(x_train, y_train)
 train_dl = DataLoader(train_ds, batch_size=bs, shuffle=True)
@@ -241,9 +219,6 @@ for epoch in range(epochs):
         valid_loss = sum(loss_func(model(xb), yb) for xb, yb in valid_dl)
 
     print(epoch, valid_loss / len(valid_dl))
-
-###############################################################################
-# Create fit() and get_data()
 
 def loss_batch(model, loss_func, xb, yb, opt=None):
     loss = loss_func(model(xb), yb)

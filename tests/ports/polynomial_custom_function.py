@@ -1,6 +1,6 @@
 # Port of "PyTorch: Defining New autograd Functions" from Learning PyTorch with Examples
-# (https://pytorch.org/tutorials/beginner/examples_autograd/polynomial_custom_function.html).
-# Unchanged below the import block.
+# (pytorch/tutorials, beginner_source/examples_autograd/polynomial_custom_function.py at
+# commit 02ed6c5cf613bbf2b631704eee62033b8bd746ef). Unchanged below the import block.
 # ---- import block ----
 import tinygrad_edu as torch
 import math
@@ -19,11 +19,8 @@ class LegendrePolynomial3(torch.autograd.Function):
         """
         In the forward pass we receive a Tensor containing the input and return
         a Tensor containing the output. ctx is a context object that can be used
-        to stash information for backward computation. You can cache tensors for
-        use in the backward pass using the ``ctx.save_for_backward`` method. Other
-        objects can be stored directly as attributes on the ctx object, such as
-        ``ctx.my_object = my_object``. Check out `Extending torch.autograd <https://docs.pytorch.org/docs/stable/notes/extending.html#extending-torch-autograd>`_
-        for further details.
+        to stash information for backward computation. You can cache arbitrary
+        objects for use in the backward pass using the ctx.save_for_backward method.
         """
         ctx.save_for_backward(input)
         return 0.5 * (5 * input ** 3 - 3 * input)
@@ -44,8 +41,8 @@ device = torch.device("cpu")
 # device = torch.device("cuda:0")  # Uncomment this to run on GPU
 
 # Create Tensors to hold input and outputs.
-# By default, requires_grad=False, which indicates that we do not need to
-# compute gradients with respect to these Tensors during the backward pass.
+# Setting requires_grad=False indicates that we do not need to compute gradients
+# with respect to these Tensors during the backward pass.
 x = torch.linspace(-math.pi, math.pi, 2000, device=device, dtype=dtype)
 y = torch.sin(x)
 

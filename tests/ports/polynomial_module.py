@@ -1,6 +1,6 @@
 # Port of "PyTorch: Custom nn Modules" from Learning PyTorch with Examples
-# (https://pytorch.org/tutorials/beginner/examples_nn/polynomial_module.html).
-# Unchanged below the import block.
+# (pytorch/tutorials, beginner_source/examples_nn/polynomial_module.py at commit
+# 1d189709801e98f5f184af0567c7f06b8b5156c2). Unchanged below the import block.
 # ---- import block ----
 import tinygrad_edu as torch
 import math
@@ -42,7 +42,7 @@ y = torch.sin(x)
 model = Polynomial3()
 
 # Construct our loss function and an Optimizer. The call to model.parameters()
-# in the SGD constructor will contain the learnable parameters (defined
+# in the SGD constructor will contain the learnable parameters (defined 
 # with torch.nn.Parameter) which are members of the model.
 criterion = torch.nn.MSELoss(reduction='sum')
 optimizer = torch.optim.SGD(model.parameters(), lr=1e-6)

@@ -1,6 +1,6 @@
 # Port of "PyTorch: nn" from Learning PyTorch with Examples
-# (https://pytorch.org/tutorials/beginner/examples_nn/polynomial_nn.html).
-# Unchanged below the import block.
+# (pytorch/tutorials, beginner_source/examples_nn/polynomial_nn.py at commit
+# 02d7694195db7543ff85fd72177d1f1adca7784a). Unchanged below the import block.
 # ---- import block ----
 import tinygrad_edu as torch
 import math
@@ -19,7 +19,7 @@ xx = x.unsqueeze(-1).pow(p)
 
 # In the above code, x.unsqueeze(-1) has shape (2000, 1), and p has shape
 # (3,), for this case, broadcasting semantics will apply to obtain a tensor
-# of shape (2000, 3)
+# of shape (2000, 3) 
 
 # Use the nn package to define our model as a sequence of layers. nn.Sequential
 # is a Module which contains other Modules, and applies them in sequence to
@@ -31,6 +31,9 @@ model = torch.nn.Sequential(
     torch.nn.Linear(3, 1),
     torch.nn.Flatten(0, 1)
 )
+
+# In order to use :class:`torch.nn.Linear`, we need to prepare our
+# input and output in a format of (batch, D_in) and (batch, D_out)
 
 # The nn package also contains definitions of popular loss functions; in this
 # case we will use Mean Squared Error (MSE) as our loss function.
