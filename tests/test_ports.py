@@ -1,9 +1,11 @@
 """Public PyTorch tutorials and scripts, ported by changing their imports (tests/ports/).
 
 Each file in tests/ports/ is the original script with its import block swapped for
-tinygrad_edu's (between the ``# ---- import block ----`` markers); below that block it is
-unchanged, apart from data downloads replaced by tensors of the same shape and iteration
-counts cut so it runs in seconds, each said in a comment at its top. This test runs every
+tinygrad_edu's (between the ``# ---- import block ----`` markers); below that block its code
+is unchanged, apart from what the comment at its top lists: data downloads replaced by
+tensors of the same (per-sample) shape, iteration counts cut so it runs in seconds, the
+tutorials' prose comment blocks and plotting cells left out. Each names its source file
+and commit. This test runs every
 port under tinygrad_edu and, when PyTorch is installed, runs the same text again with the
 block turned back into PyTorch's imports (``tinygrad_edu`` -> ``torch``), then compares the
 numbers the script computed.

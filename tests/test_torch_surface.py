@@ -260,6 +260,13 @@ def test_logical_and_tests():
     assert tg.allclose(tg.ones(2), tg.ones(2) + 1e-9)
 
 
+def test_keepdims_and_dtype_spellings():
+    x = tg.ones(2, 3, dtype=tg.int64)
+    assert x.sum(1, keepdims=True).shape == (2, 1) and x.sum(dtype=tg.float64).dtype == tg.float64
+    assert x.float().mean(1, keepdims=True).shape == (2, 1)
+    assert x.mean(dtype=tg.float32).item() == 1.0  # (an int tensor's mean needs a float dtype)
+
+
 def test_type_and_casts():
     x = tg.tensor([1.5, -2.5])
     assert x.type() == "torch.FloatTensor" and x.double().type() == "torch.DoubleTensor"

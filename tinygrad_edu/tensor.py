@@ -523,13 +523,32 @@ class Tensor:
         return NN.LogSoftmax.apply(_floating(self), dim=_axis(dim, self.ndim))
 
     # ------------------------------------------------------------------ reductions
-    def sum(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> Tensor:
-        return R.Sum.apply(self, axes=_axes(dim, self.ndim), keepdim=keepdim)
+    def sum(
+        self,
+        dim: int | Sequence[int] | None = None,
+        keepdim: bool = False,
+        *,
+        keepdims: bool | None = None,
+        dtype: Any = None,
+    ) -> Tensor:
+        """(``keepdims`` is NumPy's spelling, accepted as PyTorch does; ``dtype`` casts first.)"""
+        x = self if dtype is None else self.to(dtype)
+        keep = keepdim if keepdims is None else keepdims
+        return R.Sum.apply(x, axes=_axes(dim, self.ndim), keepdim=keep)
 
-    def mean(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> Tensor:
+    def mean(
+        self,
+        dim: int | Sequence[int] | None = None,
+        keepdim: bool = False,
+        *,
+        keepdims: bool | None = None,
+        dtype: Any = None,
+    ) -> Tensor:
         """sum / count: built from Sum and Div, so it needs no backward of its own."""
-        _need_floating(self, "mean")
-        return self.sum(dim, keepdim) / _count(self.shape, _axes(dim, self.ndim))
+        x = self if dtype is None else self.to(dtype)
+        _need_floating(x, "mean")
+        keep = keepdim if keepdims is None else keepdims
+        return x.sum(dim, keep) / _count(self.shape, _axes(dim, self.ndim))
 
     def var(
         self,
