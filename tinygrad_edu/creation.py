@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu import dtypes
+from tinygrad_edu._device import check_device
 from tinygrad_edu.random import Generator, rng
 from tinygrad_edu.tensor import Tensor, _shape_arg, _to_array
 
@@ -35,8 +36,9 @@ def _new(array: np.ndarray, requires_grad: bool) -> Tensor:
     return Tensor(array, requires_grad=requires_grad)
 
 
-def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def tensor(data: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     """A new tensor holding a copy of ``data`` (a number, nested list, array or tensor)."""
+    check_device(device)
     source = data._data if isinstance(data, Tensor) else data
     if isinstance(source, np.ndarray):  # arrays keep their dtype, as in PyTorch
         return Tensor(np.array(source, dtype=dtype, copy=True), requires_grad=requires_grad)
@@ -50,38 +52,60 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return Tensor(array)
 
 
-def zeros(*size: Size, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def zeros(
+    *size: Size, dtype: Any = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
+    check_device(device)
     return _new(np.zeros(_size(size, "zeros"), _float_dtype(dtype)), requires_grad)
 
 
-def ones(*size: Size, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def ones(*size: Size, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    check_device(device)
     return _new(np.ones(_size(size, "ones"), _float_dtype(dtype)), requires_grad)
 
 
-def empty(*size: Size, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def empty(
+    *size: Size, dtype: Any = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
+    check_device(device)
     return _new(np.empty(_size(size, "empty"), _float_dtype(dtype)), requires_grad)
 
 
-def full(size: Size, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def full(
+    size: Size, fill_value: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
     """A tensor of ``fill_value``; the dtype follows the value (float, int or bool)."""
+    check_device(device)
     if dtype is None:
         dtype = Tensor(fill_value).dtype
     return _new(np.full(_size((size,), "full"), fill_value, dtype=dtype), requires_grad)
 
 
-def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def zeros_like(
+    t: Tensor, dtype: Any = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
+    check_device(device)
     return _new(np.zeros(t.shape, dtype or t.dtype), requires_grad)
 
 
-def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def ones_like(
+    t: Tensor, dtype: Any = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
+    check_device(device)
     return _new(np.ones(t.shape, dtype or t.dtype), requires_grad)
 
 
-def full_like(t: Tensor, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def full_like(
+    t: Tensor, fill_value: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
+    check_device(device)
     return _new(np.full(t.shape, fill_value, dtype or t.dtype), requires_grad)
 
 
-def empty_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def empty_like(
+    t: Tensor, dtype: Any = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
+    check_device(device)
     return _new(np.empty(t.shape, dtype or t.dtype), requires_grad)
 
 
@@ -91,8 +115,10 @@ def arange(
     step: float = 1,
     dtype: Any = None,
     requires_grad: bool = False,
+    device: Any = None,
 ) -> Tensor:
     """Values from ``start`` up to (not including) ``end``: ``arange(5)`` is 0..4 (int64)."""
+    check_device(device)
     if end is None:
         start, end = 0, start
     if step == 0:
@@ -104,30 +130,49 @@ def arange(
 
 
 def linspace(
-    start: float, end: float, steps: int, dtype: Any = None, requires_grad: bool = False
+    start: float,
+    end: float,
+    steps: int,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
 ) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
+    check_device(device)
     if steps < 0:
         raise ValueError(f"linspace: number of steps must be non-negative, got {steps}")
     return _new(np.linspace(start, end, steps, dtype=_float_dtype(dtype)), requires_grad)
 
 
-def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def eye(
+    n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
+    check_device(device)
     return _new(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
 
 
 def rand(
-    *size: Size, generator: Generator | None = None, dtype: Any = None, requires_grad: bool = False
+    *size: Size,
+    generator: Generator | None = None,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
 ) -> Tensor:
     """Uniform samples in [0, 1)."""
+    check_device(device)
     dtype = _float_dtype(dtype)
     return _new(rng(generator).random(_size(size, "rand"), dtype=dtype), requires_grad)
 
 
 def randn(
-    *size: Size, generator: Generator | None = None, dtype: Any = None, requires_grad: bool = False
+    *size: Size,
+    generator: Generator | None = None,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
 ) -> Tensor:
     """Standard normal samples (mean 0, variance 1)."""
+    check_device(device)
     dtype = _float_dtype(dtype)
     return _new(rng(generator).standard_normal(_size(size, "randn"), dtype=dtype), requires_grad)
 
@@ -138,25 +183,39 @@ def randint(
     size: Size = (),
     generator: Generator | None = None,
     dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
 ) -> Tensor:
     """Integers in [low, high); ``randint(10, (3,))`` means low = 0, high = 10."""
+    check_device(device)
+    if isinstance(high, (tuple, list)):  # randint(high, size), PyTorch's two-argument form
+        low, high, size = 0, low, high
     if high is None:
         low, high = 0, low
     if high <= low:
         raise ValueError(f"randint: low ({low}) must be smaller than high ({high})")
     shape = _size((size,), "randint")
     values = rng(generator).integers(low, high, shape)
-    return Tensor(values, dtype=dtype or dtypes.int64)
+    return Tensor(values, dtype=dtype or dtypes.int64, requires_grad=requires_grad)
 
 
-def rand_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def rand_like(
+    t: Tensor, dtype: Any = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
+    check_device(device)
     return rand(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
 
 
-def randn_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def randn_like(
+    t: Tensor, dtype: Any = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
+    check_device(device)
     return randn(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
 
 
-def randperm(n: int, generator: Generator | None = None) -> Tensor:
-    """A random permutation of 0..n-1 (int64)."""
-    return Tensor(rng(generator).permutation(n).astype(np.int64))
+def randperm(
+    n: int, generator: Generator | None = None, dtype: Any = None, device: Any = None
+) -> Tensor:
+    """A random permutation of 0..n-1 (int64 unless ``dtype`` says otherwise)."""
+    check_device(device)
+    return Tensor(rng(generator).permutation(n).astype(dtype or np.int64))

@@ -38,3 +38,18 @@ def set_default_dtype(dtype: np.dtype | type) -> None:
 def is_floating(dtype: np.dtype) -> bool:
     """True for floating point dtypes: the only ones that can require gradients."""
     return dtype.kind == "f"
+
+
+# The other real dtypes PyTorch names (tensors of them compute as NumPy does; only float32
+# and float64 tensors can require gradients).
+float16 = np.dtype(np.float16)
+int32 = np.dtype(np.int32)
+int16 = np.dtype(np.int16)
+int8 = np.dtype(np.int8)
+uint8 = np.dtype(np.uint8)
+uint16 = np.dtype(np.uint16)
+uint32 = np.dtype(np.uint32)
+uint64 = np.dtype(np.uint64)
+half = float16
+int = int32  # PyTorch: torch.int is int32
+short = int16

@@ -46,6 +46,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu._device import check_device
 from tinygrad_edu.tensor import Tensor
 
 __all__ = ["load", "save"]
@@ -119,8 +120,7 @@ def load(f: str | os.PathLike[str], map_location: Any = None, weights_only: bool
     sake: loading never runs code whatever it says. A file that is truncated, or is not
     one of our checkpoints, raises a RuntimeError naming the path.
     """
-    if map_location not in (None, "cpu"):
-        raise RuntimeError(f"tinygrad_edu runs on the CPU only; got map_location={map_location!r}")
+    check_device(map_location)  # None, 'cpu' or device('cpu'): the only place tensors go
     path = os.fspath(f)
     try:
         with np.load(path, allow_pickle=False) as archive:

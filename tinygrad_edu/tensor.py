@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu import dtypes
+from tinygrad_edu._printing import Size
 
 Scalar = int | float | bool
 MinMax = namedtuple("MinMax", ["values", "indices"])  # what x.max(dim) returns, like PyTorch
@@ -193,8 +194,9 @@ class Tensor:
             self._base, self._view = None, None  # no longer a view of anything
 
     @property
-    def shape(self) -> tuple[int, ...]:
-        return self._data.shape
+    def shape(self) -> Size:
+        """The size of each dimension: a tuple that prints as ``torch.Size([3, 4])``."""
+        return Size(self._data.shape)
 
     @property
     def dtype(self) -> np.dtype:
@@ -205,16 +207,17 @@ class Tensor:
         return self._data.ndim
 
     @property
-    def device(self) -> str:
-        return "cpu"
+    def device(self) -> _device.device:
+        """Where the data lives: always ``device(type='cpu')`` (see ``_device.py``)."""
+        return _device.CPU
 
     @property
     def T(self) -> Tensor:
         """All axes reversed (the transpose of a matrix)."""
         return M.Permute.apply(self, dims=tuple(range(self.ndim - 1, -1, -1)))
 
-    def size(self, dim: int | None = None) -> tuple[int, ...] | int:
-        return self.shape if dim is None else self.shape[_axis(dim, self.ndim)]
+    def size(self, dim: int | None = None) -> Size | int:
+        return self.shape if dim is None else self._data.shape[_axis(dim, self.ndim)]
 
     def dim(self) -> int:
         return self.ndim
@@ -262,14 +265,17 @@ class Tensor:
         return E.Clone.apply(self)
 
     def to(self, *args: Any, **kwargs: Any) -> Tensor:
-        """``to(dtype)`` casts (differentiably); ``to('cpu')`` is accepted and does nothing."""
+        """``to(dtype)`` casts (differentiably); ``to(other)`` takes ``other``'s dtype;
+        ``to('cpu')`` / ``to(device)`` is accepted and does nothing (the CPU is the only
+        device: 'cuda' and 'mps' raise, saying so)."""
         dtype = kwargs.get("dtype")
         for a in (*args, kwargs.get("device")):
             if a is None:
                 continue
-            if isinstance(a, str):
-                if a != "cpu":
-                    raise RuntimeError(f"tinygrad_edu runs on the CPU only; got device {a!r}")
+            if isinstance(a, Tensor):
+                dtype = a.dtype
+            elif _device.is_device_like(a):
+                _device.check_device(a)
             else:
                 dtype = a
         if dtype is None or np.dtype(dtype) == self._data.dtype:
@@ -280,6 +286,11 @@ class Tensor:
         return Tensor._make(self._data.astype(dtype), False, None)
 
     def cpu(self) -> Tensor:
+        return self
+
+    def cuda(self, device: Any = None, non_blocking: bool = False) -> Tensor:
+        """Refused: there is no accelerator (tinygrad_edu is CPU-only)."""
+        _device.check_device("cuda" if device is None else device)
         return self
 
     def float(self) -> Tensor:
@@ -324,17 +335,13 @@ class Tensor:
         return (self[i] for i in range(self.shape[0]))
 
     def __repr__(self) -> str:
-        body = np.array2string(
-            self._data, separator=", ", prefix="tensor(", threshold=1000, precision=4
-        )
-        extras = []
-        if self._data.dtype not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool):
-            extras.append(f"dtype={self._data.dtype}")
+        """As PyTorch prints it: ``tensor([1.0000, 2.5000], requires_grad=True)``."""
+        suffixes = []
         if self.grad_fn is not None:
-            extras.append(f"grad_fn=<{self.grad_fn.name()}>")
+            suffixes.append(f"grad_fn=<{self.grad_fn.name()}>")
         elif self._requires_grad:
-            extras.append("requires_grad=True")
-        return "tensor(" + ", ".join([body, *extras]) + ")"
+            suffixes.append("requires_grad=True")
+        return _printing.tensor_repr(self._data, suffixes, dtypes.get_default_dtype())
 
     # ------------------------------------------------------------------ autograd
     def backward(
@@ -516,13 +523,32 @@ class Tensor:
         return NN.LogSoftmax.apply(_floating(self), dim=_axis(dim, self.ndim))
 
     # ------------------------------------------------------------------ reductions
-    def sum(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> Tensor:
-        return R.Sum.apply(self, axes=_axes(dim, self.ndim), keepdim=keepdim)
+    def sum(
+        self,
+        dim: int | Sequence[int] | None = None,
+        keepdim: bool = False,
+        *,
+        keepdims: bool | None = None,
+        dtype: Any = None,
+    ) -> Tensor:
+        """(``keepdims`` is NumPy's spelling, accepted as PyTorch does; ``dtype`` casts first.)"""
+        x = self if dtype is None else self.to(dtype)
+        keep = keepdim if keepdims is None else keepdims
+        return R.Sum.apply(x, axes=_axes(dim, self.ndim), keepdim=keep)
 
-    def mean(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> Tensor:
+    def mean(
+        self,
+        dim: int | Sequence[int] | None = None,
+        keepdim: bool = False,
+        *,
+        keepdims: bool | None = None,
+        dtype: Any = None,
+    ) -> Tensor:
         """sum / count: built from Sum and Div, so it needs no backward of its own."""
-        _need_floating(self, "mean")
-        return self.sum(dim, keepdim) / _count(self.shape, _axes(dim, self.ndim))
+        x = self if dtype is None else self.to(dtype)
+        _need_floating(x, "mean")
+        keep = keepdim if keepdims is None else keepdims
+        return x.sum(dim, keep) / _count(self.shape, _axes(dim, self.ndim))
 
     def var(
         self,
@@ -1034,6 +1060,7 @@ def _grad_hooks(t: Tensor) -> GradHooks:
 
 
 # The ops import Tensor from this module, so they are imported at the bottom.
+from tinygrad_edu import _device, _printing  # noqa: E402
 from tinygrad_edu import random as _random  # noqa: E402
 from tinygrad_edu.autograd import engine, views  # noqa: E402
 from tinygrad_edu.autograd.forward_ad import ForwardAD  # noqa: E402

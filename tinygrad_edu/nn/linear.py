@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu import dtypes
+from tinygrad_edu._device import check_device
 from tinygrad_edu.nn import functional as F
 from tinygrad_edu.nn import init
 from tinygrad_edu.nn.module import Module, Parameter
@@ -33,8 +34,7 @@ class Linear(Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
-        if device not in (None, "cpu"):
-            raise RuntimeError(f"tinygrad_edu runs on the CPU only; got device {device!r}")
+        check_device(device)
         for name, size in (("in_features", in_features), ("out_features", out_features)):
             if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 0:
                 raise ValueError(f"Linear: {name} must be a whole number >= 0, got {size!r}")

@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from tinygrad_edu import _device
 from tinygrad_edu.autograd.grad_mode import is_grad_enabled, no_grad
 from tinygrad_edu.autograd.hooks import HookDict, RemovableHandle
 from tinygrad_edu.tensor import Tensor
@@ -370,8 +371,8 @@ class Module:
         no-op. Parameters stay the same objects, so an optimizer built before still works."""
         dtype = kwargs.get("dtype")
         for a in (*args, kwargs.get("device")):
-            if isinstance(a, str):
-                Tensor(np.zeros(())).to(a)  # raises for any device but the CPU
+            if _device.is_device_like(a):
+                _device.check_device(a)  # raises for any device but the CPU
             elif a is not None:
                 dtype = np.dtype(a)
         if dtype is None:
@@ -393,6 +394,11 @@ class Module:
         return self.to(np.float64)
 
     def cpu(self: M) -> M:
+        return self
+
+    def cuda(self: M, device: Any = None) -> M:
+        """Refused: there is no accelerator (tinygrad_edu is CPU-only)."""
+        _device.check_device("cuda" if device is None else device)
         return self
 
     # ------------------------------------------------------------------ state dict
