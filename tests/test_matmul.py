@@ -93,13 +93,13 @@ def test_linear_gradients_equal_the_composed_ops():
         np.testing.assert_allclose(f.grad._data, c.grad._data, rtol=1e-14, atol=1e-14)
 
 
-def test_f_linear_uses_one_node_and_falls_back_for_mixed_dtypes():
+def test_f_linear_uses_one_node_and_refuses_mixed_dtypes_like_pytorch():
     x = tg.randn(2, 3)
     w = tg.randn(4, 3, requires_grad=True)
     b = tg.zeros(4, requires_grad=True)
     assert F.linear(x, w, b).grad_fn.name() == "LinearBackward"
-    mixed = F.linear(x.double(), w, b)  # promoted like x.double() @ w.T + b
-    assert mixed.dtype == np.float64 and mixed.grad_fn.name() == "AddBackward"
+    with pytest.raises(RuntimeError, match="float64 and float32"):
+        F.linear(x.double(), w, b)  # PyTorch: mat1 and mat2 must have the same dtype
 
 
 @pytest.mark.parametrize(

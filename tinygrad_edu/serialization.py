@@ -153,7 +153,22 @@ def load(f: str | os.PathLike[str], map_location: Any = None, weights_only: bool
 
 # ============================================================================ encoding
 def _encode(obj: Any, arrays: dict[str, np.ndarray], where: str) -> Any:
-    """``obj`` as a JSON value; tensors and arrays are moved into ``arrays``."""
+    """``obj`` as a JSON value; tensors and arrays are moved into ``arrays``.
+
+    NumPy scalars are checked before Python numbers (``np.float64`` is a ``float``), and each
+    kind keeps its own entry type, so ``load`` gives back what was saved: a 0-d tensor as a
+    0-d tensor, ``np.float32(1.5)`` as ``np.float32(1.5)``, a Parameter as a Parameter.
+    """
+    if isinstance(obj, (Tensor, np.ndarray, np.generic)):
+        data = obj._data if isinstance(obj, Tensor) else np.asarray(obj)
+        if data.dtype.kind not in "biuf":
+            raise TypeError(f"save: cannot store an array of dtype {data.dtype} at {where}")
+        name = f"arr_{len(arrays)}"
+        arrays[name] = np.array(data, order="C")  # (ascontiguousarray would make 0-d 1-d)
+        if isinstance(obj, Tensor):
+            kind = "parameter" if isinstance(obj, _parameter_class()) else "tensor"
+            return {"type": kind, "array": name, "requires_grad": obj.requires_grad}
+        return {"type": "ndarray" if isinstance(obj, np.ndarray) else "numpy_scalar", "array": name}
     if obj is None or isinstance(obj, (bool, str)):
         return {"type": "value", "value": obj}
     if isinstance(obj, int):
@@ -162,15 +177,6 @@ def _encode(obj: Any, arrays: dict[str, np.ndarray], where: str) -> Any:
         if math.isfinite(obj):
             return {"type": "value", "value": obj}
         return {"type": "float", "value": repr(obj)}  # 'inf', '-inf', 'nan'
-    if isinstance(obj, (Tensor, np.ndarray, np.generic)):
-        data = obj._data if isinstance(obj, Tensor) else np.asarray(obj)
-        if data.dtype.kind not in "biuf":
-            raise TypeError(f"save: cannot store an array of dtype {data.dtype} at {where}")
-        name = f"arr_{len(arrays)}"
-        arrays[name] = np.ascontiguousarray(data)
-        if isinstance(obj, Tensor):
-            return {"type": "tensor", "array": name, "requires_grad": obj.requires_grad}
-        return {"type": "ndarray" if isinstance(obj, np.ndarray) else "numpy_scalar", "array": name}
     if isinstance(obj, dict):
         items = []
         for key, value in obj.items():
@@ -189,6 +195,13 @@ def _encode(obj: Any, arrays: dict[str, np.ndarray], where: str) -> Any:
     raise TypeError(f"save: cannot store an object of type {type(obj).__name__} at {where}{hint}")
 
 
+def _parameter_class() -> type:
+    """``nn.Parameter``, imported late (the nn package imports this module's package)."""
+    from tinygrad_edu.nn import Parameter
+
+    return Parameter
+
+
 def _decode(node: dict[str, Any], arrays: dict[str, np.ndarray]) -> Any:
     if not isinstance(node, dict):
         raise ValueError(f"its index holds a {type(node).__name__} where an entry belongs")
@@ -197,13 +210,15 @@ def _decode(node: dict[str, Any], arrays: dict[str, np.ndarray]) -> Any:
         return node["value"]
     if kind == "float":
         return float(node["value"])
-    if kind == "tensor":
+    if kind in ("tensor", "parameter"):
         array = arrays[node["array"]]
         requires_grad = node["requires_grad"]
         if not isinstance(requires_grad, bool):
             raise ValueError(f"requires_grad is {requires_grad!r}, not true or false")
         if requires_grad and array.dtype.kind != "f":
             raise ValueError(f"an entry of dtype {array.dtype} is marked requires_grad")
+        if kind == "parameter":
+            return _parameter_class()(array, requires_grad=requires_grad)
         return Tensor(array, requires_grad=requires_grad)
     if kind == "ndarray":
         return arrays[node["array"]]

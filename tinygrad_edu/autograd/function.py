@@ -28,6 +28,7 @@ be differentiated again (higher-order gradients) with no extra code per op.
 
 from __future__ import annotations
 
+import inspect
 import traceback
 from typing import Any
 
@@ -90,7 +91,13 @@ class Function:
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Tensor:
-        """Run ``forward`` and, if any input requires grad, record this call on the tape."""
+        """Run ``forward`` and, if any input requires grad, record this call on the tape.
+
+        A tensor may be passed by keyword too (``MyOp.apply(x, weight=w)``): it is bound by
+        forward's signature, so it counts as that positional argument and gets its gradient.
+        """
+        if kwargs and any(isinstance(v, Tensor) for v in kwargs.values()):
+            args, kwargs = _bind(cls, args, kwargs)
         ctx = cls()
         needs = None
         if GradMode.enabled:
@@ -247,6 +254,16 @@ class AccumulateGrad:
 
     def __repr__(self) -> str:
         return f"<AccumulateGrad object at {id(self):#x}>"
+
+
+def _bind(cls: type, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+    """``args`` and ``kwargs`` with every argument forward can take by position moved into
+    ``args`` (in forward's order); keyword-only ones stay keywords."""
+    try:
+        bound = inspect.signature(cls.forward).bind(None, *args, **kwargs)  # None: the ctx
+    except TypeError as e:
+        raise TypeError(f"{cls.__name__}.apply: {e}") from None
+    return bound.args[1:], bound.kwargs
 
 
 def _wrap(cls: type, out: Any, ctx: Function | None = None) -> Tensor:
