@@ -1,0 +1,94 @@
+"""The registry's differentiable ops against central differences, without PyTorch.
+
+For every entry of ``registry.OPS`` with differentiable arguments, on its smooth samples
+(float64, non-empty, away from kinks and poles): gradcheck AND gradgradcheck, forward mode
+against reverse mode (<u, J v> = <J^T u, v>), and that neither pass changes an input.
+Adding an op to the registry adds it here.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from opcheck import check_forward_reverse
+from registry import OPS, OpInfo, Sample
+
+import tinygrad_edu as tg
+from tinygrad_edu.autograd import gradcheck, gradgradcheck
+
+EXAMPLES = max(3, settings.default.max_examples // 4)
+DIFFERENTIABLE = [op for op in OPS if op.differentiable and op.gradcheck]
+
+
+def split(entry: OpInfo, sample: Sample) -> tuple[list[np.ndarray], callable]:
+    """The differentiable arrays of ``sample`` (flattened out of lists) and a function of
+    them alone that calls the op with everything else fixed."""
+    arrays: list[np.ndarray] = []
+    slots: list[tuple[int, int | None]] = []  # (argument, index in its list or None)
+    for i, a in enumerate(sample.args):
+        if i not in entry.grad_args:
+            continue
+        if isinstance(a, list):
+            for j, b in enumerate(a):
+                arrays.append(b)
+                slots.append((i, j))
+        elif isinstance(a, np.ndarray):
+            arrays.append(a)
+            slots.append((i, None))
+
+    def constant(value):
+        if isinstance(value, np.ndarray):
+            return tg.tensor(value)
+        if isinstance(value, list):
+            return [constant(v) for v in value]
+        return value
+
+    def fn(*xs):
+        args = [constant(a) for a in sample.args]
+        for x, (i, j) in zip(xs, slots):
+            if j is None:
+                args[i] = x
+            else:
+                args[i][j] = x
+        kwargs = {k: constant(v) for k, v in sample.kwargs.items()}
+        out = entry.op(tg, *args, **kwargs)
+        return out[0] if isinstance(out, tuple) else out  # max(dim): the values
+
+    return arrays, fn
+
+
+@pytest.mark.parametrize("entry", DIFFERENTIABLE, ids=lambda e: e.id)
+def test_gradcheck_and_gradgradcheck(entry: OpInfo) -> None:
+    @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(entry.samples((np.dtype(np.float64),), True))
+    def check(sample: Sample) -> None:
+        arrays, fn = split(entry, sample)
+        if not arrays:
+            return
+        originals = [a.copy() for a in arrays]
+        leaves = [tg.tensor(a, requires_grad=True) for a in arrays]
+        assert gradcheck(fn, leaves)
+        if entry.second_order:
+            assert gradgradcheck(fn, leaves)
+        check_forward_reverse(fn, arrays, {})
+        for x, a in zip(leaves, originals):
+            np.testing.assert_array_equal(x._data, a)  # no pass changed an input
+
+    check()
+
+
+def test_every_differentiable_entry_has_smooth_samples() -> None:
+    """The smooth samples are what this file checks: they must hold float64 arrays in the
+    differentiable positions (an entry whose samples never do would check nothing)."""
+    for entry in DIFFERENTIABLE:
+        sample = entry.samples((np.dtype(np.float64),), True).example()
+        arrays, _ = split(entry, sample)
+        assert arrays and all(a.dtype == np.float64 for a in arrays), entry.id
+
+
+def test_registry_ids_are_unique() -> None:
+    ids = [e.id for e in OPS]
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
