@@ -8,7 +8,7 @@ Adding an op to the registry adds it here.
 
 from __future__ import annotations
 
-import functools
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -23,7 +23,7 @@ EXAMPLES = max(3, settings.default.max_examples // 4)
 DIFFERENTIABLE = [op for op in OPS if op.differentiable and op.gradcheck]
 
 
-def split(entry: OpInfo, sample: Sample) -> tuple[list[np.ndarray], callable]:
+def split(entry: OpInfo, sample: Sample) -> tuple[list[np.ndarray], Callable]:
     """The differentiable arrays of ``sample`` (flattened out of lists) and a function of
     them alone that calls the op with everything else fixed."""
     arrays: list[np.ndarray] = []
