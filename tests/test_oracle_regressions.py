@@ -89,6 +89,7 @@ def test_comparison_happens_in_the_promoted_dtype():
         (lambda m, x: x**1, [[0.0, 7.9e-164, -2.0]]),
         (lambda m, x: x**2, [[0.0, 8.6e-216, -1.5]]),
         (lambda m, x, y: x**y, [[0.0, 0.0, 0.0, 2.0], [0.0, 2.0, -1.0, 0.5]]),
+        (lambda m, x, y: x**y, [[np.nan, np.inf, 3.0], [0.0, 0.0, 0.0]]),
         (lambda m, x: x.std(), [[1.0]]),
         (lambda m, x: x.std(0), [[[2.0, 1.0], [2.0, 3.0]]]),
         (lambda m, x: x.abs(), [[np.nan, 0.0, -1.0]]),

@@ -169,7 +169,7 @@ def _integer_power(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def _dz_dx(x: Tensor, y: Tensor) -> Tensor:
-    """y x^(y-1), taken as 0 where x = y = 0.
+    """y x^(y-1), taken as 0 where y = 0 and x is 0 or nan.
 
     Written so that no branch meets 0 * inf in the second derivative either: where y = 0
     it is computed as y / x (the same value, 0, and the same d/dy = 1/x, but d/dx = -y/x^2
@@ -177,10 +177,11 @@ def _dz_dx(x: Tensor, y: Tensor) -> Tensor:
     not taken: a branch's backward runs on every element, and 0 * inf there would be nan."""
     zero = _const(np.zeros((), dtype=x.dtype))
     one = _const(np.ones((), dtype=x.dtype))
-    y_zero, x_zero = y._data == 0, x._data == 0
+    y_zero = y._data == 0
+    undefined = y_zero & ((x._data == 0) | np.isnan(x._data))
     power = y * Where.apply(_const(y_zero), one, x) ** (y - 1)
-    ratio = y / Where.apply(_const(y_zero & ~x_zero), x, one)
-    return Where.apply(_const(y_zero & x_zero), zero, Where.apply(_const(y_zero), ratio, power))
+    ratio = y / Where.apply(_const(y_zero & ~undefined), x, one)
+    return Where.apply(_const(undefined), zero, Where.apply(_const(y_zero), ratio, power))
 
 
 def _dz_dy(x: Tensor, y: Tensor, z: Tensor) -> Tensor:
