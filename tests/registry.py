@@ -420,7 +420,11 @@ def _getitem(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool) -> Sample:
     x = draw(array(dtype, shape, REAL, smooth))
     kind = draw(st.sampled_from(["basic", "ints", "mask"]))
     if kind == "basic":
-        return Sample((x, draw(hnp.basic_indices(shape, allow_ellipsis=True))))
+        index = draw(hnp.basic_indices(shape, allow_ellipsis=True))
+        parts = index if isinstance(index, tuple) else (index,)
+        if smooth:  # (PyTorch refuses negative steps: the roaming samples check that)
+            assume(all(not isinstance(p, slice) or (p.step or 1) > 0 for p in parts))
+        return Sample((x, index))
     if kind == "ints":
         return Sample(
             (
@@ -638,7 +642,7 @@ OPS: list[OpInfo] = [
     OpInfo(
         "torch.std",
         function("std"),
-        reduction(grid(), correction=st.sampled_from([0, 1])),
+        reduction(grid(), unique=True, correction=st.sampled_from([0, 1])),
         accumulates=True,
     ),
     OpInfo("torch.amax", function("amax"), reduction(grid(), unique=True)),
