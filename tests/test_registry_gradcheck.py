@@ -2,7 +2,8 @@
 
 For every entry of ``registry.OPS`` with differentiable arguments, on its smooth samples
 (float64, non-empty, away from kinks and poles): gradcheck AND gradgradcheck, forward mode
-against reverse mode (<u, J v> = <J^T u, v>), and that neither pass changes an input.
+against reverse mode (<u, J v> = <J^T u, v>), that no pass changes an input or the incoming
+gradient, and that each ``.grad`` is well formed and shares memory with nothing else.
 Adding an op to the registry adds it here.
 """
 
@@ -13,7 +14,7 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
-from opcheck import check_forward_reverse
+from opcheck import check_backward_hygiene, check_forward_reverse
 from registry import OPS, OpInfo, Sample
 
 import tinygrad_edu as tg
@@ -69,6 +70,8 @@ def test_gradcheck_and_gradgradcheck(entry: OpInfo) -> None:
         if not arrays:
             return
         originals = [a.copy() for a in arrays]
+        leaves = [tg.tensor(a, requires_grad=True) for a in arrays]
+        check_backward_hygiene(fn(*leaves), leaves, originals)
         leaves = [tg.tensor(a, requires_grad=True) for a in arrays]
         assert gradcheck(fn, leaves)
         if entry.second_order:

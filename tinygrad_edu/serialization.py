@@ -3,7 +3,9 @@
 What is stored: nested dicts (string or int keys), lists and tuples of tensors, NumPy
 arrays, numbers, strings, booleans and None: a model's ``state_dict()``, an optimizer's
 ``state_dict()``, or a dict holding both with the epoch number. Modules and arbitrary
-objects are refused: save ``model.state_dict()`` and rebuild the model in code.
+objects are refused: save ``model.state_dict()`` and rebuild the model in code. ``load``
+gives back exactly what was saved: the same types (a Parameter stays a Parameter, a NumPy
+scalar a NumPy scalar, a tuple a tuple), dtypes, shapes (0-d included) and requires_grad.
 
 The file is an ordinary ``.npz`` archive. Each tensor or array is one entry
 (``arr_0``, ``arr_1``, ...); the entry ``__index__`` holds a small JSON document that
