@@ -29,7 +29,7 @@ derivatives and errors; whatever differs fails unless ``INTENDED_DIFFERENCES`` l
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -91,6 +91,8 @@ class OpInfo:
     variant: str = ""
     #: False where central differences in float64 do not apply (a cast to float32)
     gradcheck: bool = True
+    #: the forward in NumPy, for the torch-free check of values (set from ``REFERENCES``)
+    reference: Callable[..., Any] | None = None
 
     @property
     def id(self) -> str:
@@ -260,13 +262,14 @@ def reduction(
             if keepdim:
                 kw["keepdim"] = draw(st.booleans())
             kw.update({k: draw(v) for k, v in kwargs.items()})
-            if smooth and "correction" in kw:  # var, std: some degrees of freedom left
-                dim = kw["dim"]
+            if smooth and ("correction" in kw or "unbiased" in kw):  # var, std: some
+                correction = kw.get("correction", int(kw.get("unbiased", True)))  # degrees
+                dim = kw["dim"]  # of freedom left
                 axes = (
                     range(len(shape)) if dim is None else dim if isinstance(dim, tuple) else (dim,)
                 )
                 n = int(np.prod([shape[a] for a in axes])) if shape else 1
-                assume(n > kw["correction"])
+                assume(n > correction)
             return Sample((x,), kw)
 
         return draw_sample()
@@ -388,7 +391,8 @@ def _squeeze(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool) -> Sample:
     shape = draw(hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=2))
     x = draw(array(dtype, shape, REAL, smooth))
     n = max(len(shape), 1)
-    dim = draw(st.one_of(st.none(), st.integers(-n, n - 1)))
+    dims = st.lists(st.integers(0, n - 1), min_size=1, max_size=n, unique=True).map(tuple)
+    dim = draw(st.one_of(st.none(), st.integers(-n, n - 1), dims))
     return Sample((x,) if dim is None else (x, dim))
 
 
@@ -420,7 +424,7 @@ def _getitem(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool) -> Sample:
     x = draw(array(dtype, shape, REAL, smooth))
     kind = draw(st.sampled_from(["basic", "ints", "mask"]))
     if kind == "basic":
-        index = draw(hnp.basic_indices(shape, allow_ellipsis=True))
+        index = draw(hnp.basic_indices(shape, allow_newaxis=True, allow_ellipsis=True))
         parts = index if isinstance(index, tuple) else (index,)
         if smooth:  # (PyTorch refuses negative steps: the roaming samples check that)
             assume(all(not isinstance(p, slice) or (p.step or 1) > 0 for p in parts))
@@ -640,6 +644,13 @@ OPS: list[OpInfo] = [
         accumulates=True,
     ),
     OpInfo(
+        "torch.Tensor.var",
+        lambda m, x, dim, keepdim, unbiased: x.var(dim, unbiased, keepdim),
+        reduction(unbiased=st.booleans()),
+        variant="unbiased",
+        accumulates=True,
+    ),
+    OpInfo(
         "torch.std",
         function("std"),
         reduction(grid(), unique=True, correction=st.sampled_from([0, 1])),
@@ -696,6 +707,7 @@ OPS: list[OpInfo] = [
     OpInfo("torch.unsqueeze", function("unsqueeze"), custom(_unsqueeze)),
     OpInfo("torch.flatten", function("flatten"), custom(_flatten)),
     OpInfo("torch.Tensor.expand", lambda m, x, s: x.expand(*s), custom(_expand)),
+    OpInfo("torch.Tensor.broadcast_to", lambda m, x, s: x.broadcast_to(s), custom(_expand)),
     OpInfo("torch.Tensor.__getitem__", lambda m, x, i: x[i], custom(_getitem)),
     OpInfo("torch.cat", lambda m, ts, dim: m.cat(ts, dim), custom(_cat), grad_args=(0,)),
     OpInfo("torch.stack", lambda m, ts, dim: m.stack(ts, dim), custom(_stack), grad_args=(0,)),
@@ -764,6 +776,131 @@ OPS: list[OpInfo] = [
 ]
 
 
+# ============================================================================ NumPy references
+def _axes(x: np.ndarray, dim: Any) -> Any:
+    """A ``dim`` argument as NumPy's ``axis`` (None: all)."""
+    if dim is None or x.ndim == 0:
+        return None
+    return tuple(d % x.ndim for d in (dim if isinstance(dim, tuple) else (dim,)))
+
+
+def _reduce(fn: Callable) -> Callable:
+    return lambda x, dim=None, keepdim=False, **k: fn(x, axis=_axes(x, dim), keepdims=keepdim, **k)
+
+
+def _softmax_np(x: np.ndarray, dim: int) -> np.ndarray:
+    e = np.exp(x - np.max(x, axis=dim, keepdims=True))
+    return e / np.sum(e, axis=dim, keepdims=True)
+
+
+def _logsumexp_np(x: np.ndarray, dim: Any, keepdim: bool = False) -> np.ndarray:
+    axis = _axes(x, dim)
+    m = np.max(x, axis=axis, keepdims=True)
+    out = m + np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True))
+    return out if keepdim else np.squeeze(out, axis=axis) if axis is not None else out.reshape(())
+
+
+def _squeeze_np(x: np.ndarray, dim: Any = None) -> np.ndarray:
+    if dim is None:
+        return np.squeeze(x)
+    if x.ndim == 0:
+        return x
+    axes = [d % x.ndim for d in (dim if isinstance(dim, tuple) else (dim,))]
+    return np.squeeze(x, axis=tuple(a for a in axes if x.shape[a] == 1))
+
+
+def _flatten_np(x: np.ndarray, start_dim: int = 0, end_dim: int = -1) -> np.ndarray:
+    if x.ndim == 0:
+        return x.reshape(1)
+    s, e = start_dim % x.ndim, end_dim % x.ndim
+    return x.reshape(x.shape[:s] + (int(np.prod(x.shape[s : e + 1])),) + x.shape[e + 1 :])
+
+
+def _expand_np(x: np.ndarray, sizes: tuple[int, ...]) -> np.ndarray:
+    lead = len(sizes) - x.ndim
+    shape = tuple(x.shape[i - lead] if n == -1 else n for i, n in enumerate(sizes))
+    return np.broadcast_to(x, shape)
+
+
+def _max_dim_np(fn: Callable) -> Callable:
+    return lambda x, dim, keepdim: fn(x, axis=_axes(x, dim), keepdims=keepdim)
+
+
+def _numpy(op: Callable) -> Callable:
+    """The entry's own call with NumPy as the library (for ``x + y``, ``m.exp(x)``, ...)."""
+    return lambda *a, **k: op(np, *a, **k)
+
+
+def _sigmoid_np(x: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-x))
+
+
+#: NumPy forwards by registry id: the value check of ``test_registry_gradcheck.py``.
+REFERENCES: dict[str, Callable[..., Any]] = {
+    "Tensor.add[alpha]": lambda x, y: x + 2 * y,
+    "Tensor.pow[int]": lambda x, p: np.power(x, p),
+    "sigmoid": _sigmoid_np,
+    "relu": lambda x: np.maximum(x, 0),
+    "clamp": lambda x, min=None, max=None: np.clip(x, min, max),
+    "Tensor.clone": np.copy,
+    "Tensor.double": lambda x: x.astype(np.float64),
+    "softmax": _softmax_np,
+    "log_softmax": lambda x, dim: np.log(_softmax_np(x, dim)),
+    "sum": _reduce(np.sum),
+    "mean": _reduce(np.mean),
+    "var": lambda x, dim=None, keepdim=False, correction=1: np.var(
+        x, axis=_axes(x, dim), keepdims=keepdim, ddof=correction
+    ),
+    "Tensor.var[unbiased]": lambda x, dim, keepdim, unbiased: np.var(
+        x, axis=_axes(x, dim), keepdims=keepdim, ddof=int(unbiased)
+    ),
+    "std": lambda x, dim=None, keepdim=False, correction=1: np.std(
+        x, axis=_axes(x, dim), keepdims=keepdim, ddof=correction
+    ),
+    "amax": _reduce(np.max),
+    "amin": _reduce(np.min),
+    "max[all]": np.max,
+    "min[all]": np.min,
+    "max[dim]": _max_dim_np(np.max),
+    "min[dim]": _max_dim_np(np.min),
+    "logsumexp": _logsumexp_np,
+    "reshape": np.reshape,
+    "Tensor.view": np.reshape,
+    "permute": np.transpose,
+    "transpose": lambda x, a, b: np.swapaxes(x, a, b) if x.ndim else x,
+    "Tensor.T": lambda x: x.T,
+    "squeeze": _squeeze_np,
+    "unsqueeze": lambda x, dim: np.expand_dims(x, dim % (x.ndim + 1)),
+    "flatten": _flatten_np,
+    "Tensor.expand": _expand_np,
+    "Tensor.broadcast_to": _expand_np,
+    "cat": np.concatenate,
+    "stack": lambda ts, dim: np.stack(ts, dim),
+    "nn.functional.linear": lambda x, w, b=None: x @ w.T + (0 if b is None else b),
+    "nn.functional.relu": lambda x: np.maximum(x, 0),
+    "nn.functional.leaky_relu": lambda x, negative_slope=0.01: np.where(
+        x > 0, x, negative_slope * x
+    ),
+    "nn.functional.sigmoid": _sigmoid_np,
+    "nn.functional.tanh": np.tanh,
+    "nn.functional.softmax": _softmax_np,
+    "nn.functional.log_softmax": lambda x, dim: np.log(_softmax_np(x, dim)),
+}
+#: ops whose own call works on NumPy arrays as it is (operators, m.exp, x[i], ...)
+SAME_IN_NUMPY = {
+    "Tensor.add", "Tensor.__radd__", "Tensor.sub", "Tensor.__rsub__", "Tensor.mul",
+    "Tensor.__rmul__", "Tensor.div", "Tensor.__rtruediv__", "Tensor.pow", "Tensor.pow[scalar]",
+    "Tensor.__rpow__", "maximum", "minimum", "where", "matmul", "Tensor.neg", "exp", "log",
+    "sqrt", "abs", "sin", "cos", "tanh", "Tensor.__getitem__",
+}  # fmt: skip
+OPS = [
+    replace(
+        op, reference=REFERENCES.get(op.id) or (_numpy(op.op) if op.id in SAME_IN_NUMPY else None)
+    )
+    for op in OPS
+]
+
+
 def checked_names() -> set[str]:
     """The PyTorch-qualified names the registry checks (for tools/api_coverage.py)."""
     return {op.name for op in OPS}
@@ -785,7 +922,7 @@ def _dof_gone(sample: Sample) -> bool:
     dim = kw.get("dim")
     axes = range(x.ndim) if dim is None else (dim,) if isinstance(dim, int) else dim
     n = int(np.prod([x.shape[a] for a in axes])) if x.ndim else 1
-    return n - kw.get("correction", 1) <= 0
+    return n - kw.get("correction", int(kw.get("unbiased", True))) <= 0
 
 
 def _at_bounds(sample: Sample) -> bool:
@@ -820,7 +957,7 @@ INTENDED_DIFFERENCES: list[Difference] = [
             "gives 0 there, ours differentiates the nan formula",
             _dof_gone,
         )
-        for op in ("var", "std")
+        for op in ("var", "Tensor.var[unbiased]", "std")
     ],
     *[
         Difference(
@@ -845,6 +982,14 @@ INTENDED_DIFFERENCES: list[Difference] = [
         for op, k in (("Tensor.pow", 1), ("Tensor.__rpow__", 0))
     ],
     Difference(
+        "Tensor.pow",
+        "value",
+        "a Python float exponent so small that float32 rounds it to 0",
+        "a Python number becomes a tensor of the result's dtype first (x ** 1e-308 is x ** 0 "
+        "= 1 in float32); PyTorch's pow keeps a scalar exponent in double precision",
+        lambda s: isinstance(s.args[1], float) and s.args[1] != 0 and np.float32(s.args[1]) == 0,
+    ),
+    Difference(
         "Tensor.__rpow__",
         "error",
         "backward of a Python bool to a tensor power (False ** x)",
@@ -862,7 +1007,18 @@ INTENDED_DIFFERENCES: list[Difference] = [
             "leaves the finite elements at +-inf. Both are non-finite",
             _nonfinite,
         )
-        for op in ("var", "std")
+        for op in ("var", "Tensor.var[unbiased]", "std")
+    ],
+    *[
+        Difference(
+            op,
+            "value",
+            "float32 input whose squares overflow float32 (|x| > 1e19)",
+            "ours sums the squared deviations in the input's dtype; PyTorch accumulates "
+            "float32 in float64 on the CPU, so its result stays finite",
+            lambda s: s.args[0].dtype == FLOAT32 and s.has(lambda a: np.abs(a) > 1e19),
+        )
+        for op in ("var", "Tensor.var[unbiased]", "std")
     ],
     Difference(
         "nn.functional.binary_cross_entropy",

@@ -123,6 +123,19 @@ def test_x_to_the_power_0_has_zero_derivatives_at_zero():
     assert gg is None or not np.isnan(gg._data).any()
 
 
+def test_bce_with_logits_gradient_at_infinite_logits_matches_pytorch():
+    torch = torch_or_skip()
+    x, y = np.array([-np.inf, np.inf, 0.0, 40.0]), np.array([0.0, 1.0, 0.5, 0.0])
+    results = []
+    for m in (tg, torch):
+        xt = m.tensor(x, requires_grad=True)
+        loss = m.nn.functional.binary_cross_entropy_with_logits(xt, m.tensor(y), reduction="sum")
+        (g,) = m.autograd.grad(loss, xt)
+        results.append((numpy_of(loss), numpy_of(g)))
+    np.testing.assert_allclose(results[0][0], results[1][0])
+    np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-12)
+
+
 def test_bce_with_logits_second_derivative_at_zero_is_sigmoid_prime():
     x = tg.tensor([0.0], dtype=tg.float64, requires_grad=True)
     loss = F.binary_cross_entropy_with_logits(x, tg.zeros(1, dtype=tg.float64))
@@ -160,12 +173,20 @@ def test_every_target_ignored_gives_pytorchs_value_and_zero_gradients(loss, redu
     assert not np.isnan(g_ours).any()
 
 
-def test_ignored_target_with_infinite_logit_counts_zero():
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda m, x, t: m.nn.functional.nll_loss(x, t, reduction="none"),
+        lambda m, x, t: m.nn.functional.cross_entropy(x, t, reduction="sum", label_smoothing=0.1),
+    ],
+)
+def test_ignored_target_with_infinite_logit_counts_zero(fn):
     torch = torch_or_skip()
     x = np.array([[np.inf], [1.0]], dtype=np.float32)
     t = np.array([-100, 0])
-    ours = F.nll_loss(tg.tensor(x), tg.tensor(t), reduction="none")
-    theirs = torch.nn.functional.nll_loss(torch.tensor(x), torch.tensor(t), reduction="none")
+    with np.errstate(all="ignore"):
+        ours = fn(tg, tg.tensor(x), tg.tensor(t))
+    theirs = fn(torch, torch.tensor(x), torch.tensor(t))
     np.testing.assert_array_equal(ours._data, theirs.numpy())
 
 

@@ -22,9 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.functional import stack
 from tinygrad_edu.ops import matmul as MM
-from tinygrad_edu.ops.loss import BinaryCrossEntropy, MSELoss, PickedNLL
+from tinygrad_edu.ops.loss import BinaryCrossEntropy, MSELoss, PickedNLL, Softplus
 from tinygrad_edu.random import rng
 from tinygrad_edu.tensor import Tensor, _promote, where
 
@@ -428,7 +427,10 @@ def cross_entropy(
     if label_smoothing == 0:
         return nll
     counted = Tensor((target._data != ignore_index).astype(input.dtype))
-    smooth = -(logp if w is None else logp * w).sum(class_dim) * counted
+    # an ignored entry counts 0 (not nan * 0, for a row of infinite logits), with no gradient
+    smooth = where(
+        Tensor(target._data != ignore_index), -(logp if w is None else logp * w).sum(class_dim), 0.0
+    )
     if reduction == "sum":
         smooth = smooth.sum()
     elif reduction == "mean":
@@ -491,10 +493,10 @@ def binary_cross_entropy_with_logits(
     With log sigmoid(x) = -softplus(-x) and log(1 - sigmoid(x)) = -x - softplus(-x):
 
         l = (1 - y) x + (1 + (p - 1) y) softplus(-x),       p = pos_weight (1 if None)
-        softplus(-x) = log(1 + exp(-x)) = logsumexp([0, -x])
+        softplus(-x) = log(1 + exp(-x)) = logaddexp(0, -x)
 
-    logsumexp subtracts the larger of 0 and -x before exponentiating, so nothing overflows,
-    even for |x| = 1e5. The gradient is dl/dx = sigmoid(x) - y (without pos_weight).
+    logaddexp never overflows, even for |x| = 1e5, and softplus' = sigmoid is computed
+    stably, so the gradient dl/dx = sigmoid(x) - y (without pos_weight) is finite at any x.
     """
     reduction = _reduction(size_average, reduce, reduction, "binary_cross_entropy_with_logits")
     _check_tensors("binary_cross_entropy_with_logits", input=input, target=target)
@@ -506,9 +508,7 @@ def binary_cross_entropy_with_logits(
     _check_broadcast("binary_cross_entropy_with_logits", "weight", weight, input.shape)
     _check_broadcast("binary_cross_entropy_with_logits", "pos_weight", pos_weight, input.shape)
     input, target = _promote(input, target)
-    # softplus(-x) = log(exp(0) + exp(-x)): a logsumexp, stable and smooth (its second
-    # derivative at x = 0 is right too, where -min(x, 0) + log(1 + exp(-|x|)) has kinks)
-    softplus_neg = stack([Tensor(np.zeros(input.shape, input.dtype)), -input]).logsumexp(0)
+    softplus_neg = Softplus.apply(-input)  # smooth, and finite slopes at x = +-inf
     if pos_weight is None:
         loss = (1 - target) * input + softplus_neg
     else:

@@ -123,3 +123,28 @@ class PickedNLL(Function):
     def jvp(ctx, tx):
         """Forward mode: dl = -sum_n dx[n, y_n] / n_rows (or without the division)."""
         return (Tensor._make(ctx.onehot, False, None) * tx).sum() * ctx.scale
+
+
+class Softplus(Function):
+    """z = log(1 + exp(x)), computed as logaddexp(0, x) (no overflow for large x).
+
+    dz/dx = sigmoid(x), itself an op, so the second derivative sigmoid(x)(1 - sigmoid(x))
+    is right everywhere, and nothing is nan at x = +-inf. (binary_cross_entropy_with_logits
+    uses softplus(-x) = -log sigmoid(x).)
+    """
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.logaddexp(0, x._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * x.sigmoid()
+
+    @staticmethod
+    def jvp(ctx, tx):
+        """Forward mode: dz = sigmoid(x) dx."""
+        (x,) = ctx.saved_tensors
+        return tx * x.sigmoid()
