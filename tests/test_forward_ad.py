@@ -424,6 +424,7 @@ CASES = {
     ),
     "MSELoss": _pair_same_shape(lambda x, y: F.mse_loss(x, y)),
     "PickedNLL": _picked_nll(),
+    "Softplus": _unary(lambda x: loss.Softplus.apply(x), floats(-30, 30)),
 }
 
 
