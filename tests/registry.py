@@ -317,6 +317,9 @@ def _matmul(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool) -> Sample:
                 ((*batch, m, n), (n, k)),
                 ((m, n), (*batch, n, k)),
                 ((2, m, n), (*batch, n, k)),
+                ((n,), (*batch, n, k)),  # 1-D operands against a batch
+                ((*batch, m, n), (n,)),
+                ((2, 1, m, n), (3, n, k)),  # batch axes broadcast both ways
             ]
         )
     )
@@ -988,6 +991,14 @@ INTENDED_DIFFERENCES: list[Difference] = [
         "a Python number becomes a tensor of the result's dtype first (x ** 1e-308 is x ** 0 "
         "= 1 in float32); PyTorch's pow keeps a scalar exponent in double precision",
         lambda s: isinstance(s.args[1], float) and s.args[1] != 0 and np.float32(s.args[1]) == 0,
+    ),
+    Difference(
+        "where",
+        "error",
+        "a Python float beyond the float32 range next to a float32 tensor",
+        "PyTorch's where refuses to convert it (value cannot be converted without overflow); "
+        "ours rounds it to inf as every other binary op here, and PyTorch's add, does",
+        lambda s: isinstance(s.args[2], float) and abs(s.args[2]) > 3.4e38,
     ),
     Difference(
         "Tensor.__rpow__",
