@@ -992,6 +992,59 @@ INTENDED_DIFFERENCES: list[Difference] = [
         "= 1 in float32); PyTorch's pow keeps a scalar exponent in double precision",
         lambda s: isinstance(s.args[1], float) and s.args[1] != 0 and np.float32(s.args[1]) == 0,
     ),
+    *[
+        Difference(
+            op,
+            "gradgrad",
+            "a base that is exactly 0",
+            "the second derivative nests the x = 0 conventions of the first; PyTorch's nested "
+            "where() meets 0 * log(0) = nan there, ours stays finite",
+            lambda s, k=k: np.any(np.asarray(s.args[k]) == 0),
+        )
+        for op, k in (("Tensor.pow", 0), ("Tensor.__rpow__", 1))
+    ],
+    *[
+        Difference(
+            op,
+            "gradgrad",
+            "an inf or nan input",
+            "pow's second derivative there combines infinities (inf - inf, 0 * inf); PyTorch's "
+            "formula and ours group the terms differently: one gives nan, the other +-inf",
+            _nonfinite,
+        )
+        for op in ("Tensor.pow", "Tensor.pow[scalar]", "Tensor.pow[int]", "Tensor.__rpow__")
+    ],
+    *[
+        Difference(
+            op,
+            aspect,
+            "a base of -0.0",
+            "the derivative y (-0.0)^(y-1) is infinite; its sign differs (NumPy's pow(-0.0, "
+            "-0.5) is +inf, PyTorch gives -inf)",
+            lambda s: s.has(lambda a: (a == 0) & np.signbit(a)),
+        )
+        for op in ("Tensor.pow", "Tensor.pow[scalar]", "Tensor.__rpow__")
+        for aspect in ("grad", "gradgrad")
+    ],
+    *[
+        Difference(
+            "Tensor.pow",
+            aspect,
+            "a Python bool exponent (x ** False at x = 0)",
+            "PyTorch's scalar-exponent backward does not take False as the exponent 0 and "
+            "gives 0 * 0^-1 = nan; ours applies the x ** 0 convention: 0",
+            lambda s: isinstance(s.args[1], bool),
+        )
+        for aspect in ("grad", "gradgrad")
+    ],
+    Difference(
+        "nn.functional.binary_cross_entropy_with_logits",
+        "grad",
+        "pos_weight given and an infinite logit",
+        "the target's gradient -x + (p - 1) softplus(-x) is inf + 0 * inf = nan for p = 1; "
+        "PyTorch's log(1 - sigmoid(x)) - p log(sigmoid(x)) gives inf",
+        lambda s: "pos_weight" in s.kwargs and s.has(np.isinf),
+    ),
     Difference(
         "where",
         "error",
