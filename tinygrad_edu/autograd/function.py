@@ -72,6 +72,11 @@ class Function:
     #: gradient or a view of it, nothing kept on ctx, no array twice. The engine then stores
     #: such a gradient as a leaf's ``.grad`` as it is, instead of copying it (see engine.py).
     fresh_grads: bool = False
+    #: True in ops whose forward uses NumPy only, no Tensor ops: ``apply`` then need not
+    #: switch recording off around it (two writes of the thread-local grad mode saved per
+    #: op). Ops in ``tinygrad_edu.ops`` are such ops (``__init_subclass__`` sets it for
+    #: them); your own ops keep False unless they set it.
+    numpy_forward: bool = False
     #: The output tensor's register_hook / retain_grad hooks (created on first use).
     _hooks: GradHooks | None = None
     #: Where forward was called, kept only under ``detect_anomaly()`` (see anomaly.py).
@@ -80,6 +85,11 @@ class Function:
     _inputs: tuple[Any, ...] | None
     next_nodes: tuple[Function | None, ...] | None
     needs_input_grad: tuple[bool, ...]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "numpy_forward" not in cls.__dict__ and cls.__module__.startswith("tinygrad_edu.ops."):
+            cls.numpy_forward = True
 
     @staticmethod
     def forward(ctx: Function, *args: Any, **kwargs: Any) -> Any:
@@ -121,11 +131,14 @@ class Function:
                 _forward_ad.propagate(ctx, args, t)
             return t
         ctx.needs_input_grad = needs
-        GradMode.enabled = False  # forward itself is never recorded
-        try:
+        if cls.numpy_forward:
             out = cls.forward(ctx, *args, **kwargs)
-        finally:
-            GradMode.enabled = True
+        else:
+            GradMode.enabled = False  # forward itself is never recorded
+            try:
+                out = cls.forward(ctx, *args, **kwargs)
+            finally:
+                GradMode.enabled = True
         t = _make_tensor(out, True, ctx) if type(out) is np.ndarray else _wrap(cls, out, ctx)
         ctx._inputs = args
         ctx._clock = Clock.now  # ctx.inputs refuses inputs changed in place after now
