@@ -110,6 +110,7 @@ UNARY = {
     "expand": (lambda t: t.expand(2, *t.shape), lambda a: np.broadcast_to(a, (2, *a.shape))),
 }
 
+
 def integer_power(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """np.power, and for integers to negative powers PyTorch's answer (NumPy refuses them):
     1 for base 1, +-1 for base -1, else 0."""
