@@ -20,10 +20,15 @@ One ``OpInfo`` per op holds
   differential test then checks that both libraries raise);
 - tolerances per dtype (``tolerance``).
 
-Adding an op means adding one entry to ``OPS``. ``test_differential.py`` runs every sample
-through tinygrad_edu and PyTorch and compares values, dtypes, shapes, first and second
-derivatives and errors; whatever differs fails unless ``INTENDED_DIFFERENCES`` lists it.
-``checked_names()`` is the set of PyTorch names covered, for the API coverage table.
+Adding an op means adding one entry to ``OPS`` (and, for the torch-free value check, its
+NumPy forward to ``REFERENCES`` unless the entry's own call works on arrays). Views of it:
+
+- ``test_differential.py`` runs every sample through tinygrad_edu and PyTorch and compares
+  values, dtypes, shapes, requires_grad, first and second derivatives and errors; whatever
+  differs fails unless ``INTENDED_DIFFERENCES`` (at the end) lists it, with its reason;
+- ``test_registry_gradcheck.py``: gradcheck, gradgradcheck, forward vs reverse mode and the
+  NumPy forward on the smooth samples, without PyTorch;
+- ``checked_names()``: the PyTorch names covered, for the API coverage table.
 """
 
 from __future__ import annotations
