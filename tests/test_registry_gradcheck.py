@@ -18,7 +18,7 @@ from opcheck import check_backward_hygiene, check_forward_reverse
 from registry import OPS, OpInfo, Sample
 
 import tinygrad_edu as tg
-from tinygrad_edu.autograd import gradcheck, gradgradcheck
+from tinygrad_edu.autograd import Function, gradcheck, gradgradcheck
 
 EXAMPLES = max(3, settings.default.max_examples // 4)
 DIFFERENTIABLE = [op for op in OPS if op.differentiable and op.gradcheck]
@@ -104,3 +104,52 @@ def test_every_op_but_the_losses_has_a_numpy_reference() -> None:
 def test_registry_ids_are_unique() -> None:
     ids = [e.id for e in OPS]
     assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+
+
+def _subclasses(cls: type) -> list[type]:
+    found = []
+    for sub in cls.__subclasses__():
+        found += [sub, *_subclasses(sub)]
+    return found
+
+
+@pytest.mark.parametrize("entry", DIFFERENTIABLE, ids=lambda e: e.id)
+def test_numpy_forward_ops_call_no_op_inside_forward(entry: OpInfo, monkeypatch) -> None:
+    """Ops with ``numpy_forward`` run forward with recording on (Function.apply skips the
+    switch): calling an op inside such a forward would record it. None does."""
+    inside: list[str] = []
+    apply = Function.__dict__["apply"].__func__
+
+    def guarded_apply(cls, *args, **kwargs):
+        assert not inside, f"{cls.__name__}.apply called inside {inside[-1]}.forward"
+        return apply(cls, *args, **kwargs)
+
+    def watch(op_cls: type) -> None:
+        forward = op_cls.forward
+
+        def watched(ctx, *args, **kwargs):
+            inside.append(op_cls.__name__)
+            try:
+                return forward(ctx, *args, **kwargs)
+            finally:
+                inside.pop()
+
+        monkeypatch.setattr(op_cls, "forward", staticmethod(watched))
+
+    for op_cls in _subclasses(Function):
+        if op_cls.numpy_forward:
+            watch(op_cls)
+    monkeypatch.setattr(Function, "apply", classmethod(guarded_apply))
+
+    @settings(max_examples=2, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(entry.samples((np.dtype(np.float64),), True))
+    def check(sample: Sample) -> None:
+        arrays, fn = split(entry, sample)
+        leaves = [tg.tensor(a, requires_grad=True) for a in arrays]
+        out = fn(*leaves)
+        gs = tg.autograd.grad(out.sum(), leaves, create_graph=True, allow_unused=True)
+        used = [g for g in gs if g is not None and g.requires_grad]
+        if used:
+            tg.autograd.grad(sum(g.sum() for g in used), leaves, allow_unused=True)
+
+    check()

@@ -74,8 +74,8 @@ class Function:
     fresh_grads: bool = False
     #: True in ops whose forward uses NumPy only, no Tensor ops: ``apply`` then need not
     #: switch recording off around it (two writes of the thread-local grad mode saved per
-    #: op). Ops in ``tinygrad_edu.ops`` are such ops (``__init_subclass__`` sets it for
-    #: them); your own ops keep False unless they set it.
+    #: op). ``__init_subclass__`` sets it for the ops of the modules in ``_NUMPY_FORWARDS``
+    #: (checked: their forwards are NumPy only); other ops keep False unless they set it.
     numpy_forward: bool = False
     #: The output tensor's register_hook / retain_grad hooks (created on first use).
     _hooks: GradHooks | None = None
@@ -88,7 +88,7 @@ class Function:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        if "numpy_forward" not in cls.__dict__ and cls.__module__.startswith("tinygrad_edu.ops."):
+        if "numpy_forward" not in cls.__dict__ and cls.__module__ in _NUMPY_FORWARDS:
             cls.numpy_forward = True
 
     @staticmethod
@@ -315,5 +315,11 @@ _FREED_MESSAGE = (
     "calling backward."
 )
 _make_tensor = Tensor._make
+#: The modules whose ops all compute forward in NumPy alone (see ``numpy_forward``): a new
+#: op module joins only once that is true of every op in it.
+_NUMPY_FORWARDS = frozenset(
+    f"tinygrad_edu.ops.{name}"
+    for name in ("elementwise", "loss", "matmul", "movement", "nn", "reduce")
+)
 
 from tinygrad_edu.autograd import views  # noqa: E402  (views.py builds on Function)
