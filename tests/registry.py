@@ -1021,13 +1021,15 @@ INTENDED_DIFFERENCES: list[Difference] = [
     *[
         Difference(
             op,
-            "gradgrad",
+            aspect,
             "an inf or nan input",
-            "pow's second derivative there combines infinities (inf - inf, 0 * inf); PyTorch's "
-            "formula and ours group the terms differently: one gives nan, the other +-inf",
+            "pow's derivatives there combine infinities (inf - inf, 0 * inf, (-inf)^-0.5); "
+            "PyTorch's formulas and ours group the terms differently: one gives nan, the "
+            "other +-inf or 0",
             _nonfinite,
         )
         for op in ("Tensor.pow", "Tensor.pow[scalar]", "Tensor.pow[int]", "Tensor.__rpow__")
+        for aspect in ("grad", "gradgrad")
     ],
     *[
         Difference(
