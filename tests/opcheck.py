@@ -50,7 +50,21 @@ def check_example(op, reference, arrays, kwargs, second_order=True, rtol=1e-12, 
     for x, a in zip(xs, originals):
         np.testing.assert_array_equal(x._data, a)  # forward changed no input
 
-    # backward with a random incoming gradient: not mutated, grads well formed
+    check_backward_hygiene(out, xs, originals)
+    check_forward_reverse(op, originals, kwargs)
+
+    # first and second derivatives against central differences
+    xs = leaves(originals)
+    fn = functools.partial(op, **kwargs)
+    assert gradcheck(fn, xs)
+    if second_order:
+        assert gradgradcheck(fn, xs)
+
+
+def check_backward_hygiene(out, xs, originals) -> None:
+    """Backward of ``out`` with a random incoming gradient: the gradient and the inputs
+    are not mutated, and each leaf's ``.grad`` has its shape and dtype and shares memory
+    with no other array (the incoming gradient, the data, another leaf's grad)."""
     g = np.random.default_rng(0).uniform(-1, 1, out.shape)
     g_tensor = tg.tensor(g.copy())
     out.backward(g_tensor)
@@ -64,15 +78,6 @@ def check_example(op, reference, arrays, kwargs, second_order=True, rtol=1e-12, 
         assert not x.grad.requires_grad
         for other in others + [y.grad._data for y in xs[:k] if y.grad is not None]:
             assert not np.shares_memory(x.grad._data, other), "a .grad shares memory"
-
-    check_forward_reverse(op, originals, kwargs)
-
-    # first and second derivatives against central differences
-    xs = leaves(originals)
-    fn = functools.partial(op, **kwargs)
-    assert gradcheck(fn, xs)
-    if second_order:
-        assert gradgradcheck(fn, xs)
 
 
 def check_forward_reverse(op, arrays, kwargs, tol=1e-10):

@@ -287,16 +287,19 @@ def test_factory_errors():
 
 
 def test_integer_to_negative_integer_power():
-    base, exponent = tg.tensor([2, 3]), tg.tensor([1, -1])
+    """As PyTorch: a Python int exponent below 0 is refused; a tensor of exponents gives the
+    integer part of the result (1 for base 1, +-1 for base -1, else 0)."""
+    base, exponent = tg.tensor([2, 3, 1, -1, -1]), tg.tensor([1, -1, -2, -3, -2])
     with pytest.raises(
         RuntimeError,
         match=re.escape(
-            "pow: integers to negative integer powers are not allowed (base int64 of shape "
-            "(2,), exponent int64 of shape (2,)); use .float()"
+            "pow: Integers to negative integer powers are not allowed (int64 tensor of shape "
+            "(5,) to the power -1); use .float()"
         ),
     ):
-        base**exponent
-    np.testing.assert_array_equal(exponent._data, [1, -1])
+        base**-1
+    np.testing.assert_array_equal((base**exponent)._data, [2, 0, 1, -1, 1])
+    np.testing.assert_array_equal(exponent._data, [1, -1, -2, -3, -2])
 
 
 def test_abs_of_bool():

@@ -110,12 +110,23 @@ UNARY = {
     "expand": (lambda t: t.expand(2, *t.shape), lambda a: np.broadcast_to(a, (2, *a.shape))),
 }
 
+
+def integer_power(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """np.power, and for integers to negative powers PyTorch's answer (NumPy refuses them):
+    1 for base 1, +-1 for base -1, else 0."""
+    if a.dtype.kind not in "iu" or not np.any(b < 0):
+        return np.power(a, b)
+    a, b = np.broadcast_arrays(a, b)
+    small = np.where(a == 1, 1, np.where(a == -1, np.where(b % 2 == 0, 1, -1), 0))
+    return np.where(b < 0, small, np.power(a, np.abs(b))).astype(a.dtype)
+
+
 BINARY = {
     "add": (lambda a, b: a + b, np.add),
     "sub": (lambda a, b: a - b, np.subtract),
     "mul": (lambda a, b: a * b, np.multiply),
     "div": (lambda a, b: a / b, np.true_divide),
-    "pow": (lambda a, b: a**b, np.power),
+    "pow": (lambda a, b: a**b, lambda a, b: integer_power(a, b)),
     "maximum": (lambda a, b: a.maximum(b), np.maximum),
     "minimum": (lambda a, b: a.minimum(b), np.minimum),
     "matmul": (lambda a, b: a @ b, np.matmul),

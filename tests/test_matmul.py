@@ -1,4 +1,6 @@
-"""Matrix product: 1-D operands, 2-D, and batched with broadcasting batch axes."""
+"""Matrix product and the fused Linear op. matmul's values and derivatives (1-D operands,
+2-D, batched with broadcasting batch axes) are checked through the op registry
+(tests/registry.py: test_registry_gradcheck.py, test_differential.py)."""
 
 from __future__ import annotations
 
@@ -12,40 +14,6 @@ from strategies import arrays
 import tinygrad_edu as tg
 import tinygrad_edu.nn.functional as F
 from tinygrad_edu.ops import matmul as MM
-
-# NumPy's own matmul signature, "(n?,k),(k,m?)->(n?,m?)": the ? dims may be absent (1-D).
-matmul_shapes = hnp.mutually_broadcastable_shapes(
-    signature=np.matmul.signature, max_dims=2, max_side=3
-).map(lambda s: s.input_shapes)
-
-
-def pair(shapes):
-    return st.tuples(st.tuples(arrays(shapes[0]), arrays(shapes[1])), st.just({}))
-
-
-@op_test(lambda x, y: x @ y, np.matmul, matmul_shapes.flatmap(pair))
-def test_matmul(): ...
-
-
-@op_test(
-    lambda x, y: tg.matmul(x, y),
-    np.matmul,
-    st.sampled_from([((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 2)), ((2, 1, 3), (3,))]).flatmap(
-        pair
-    ),
-)
-def test_matmul_1d_cases():
-    """Each 1-D case explicitly, so none depends on what Hypothesis happens to draw."""
-
-
-@op_test(
-    lambda x, y: x.matmul(y),
-    np.matmul,
-    st.sampled_from([((2, 1, 2, 3), (3, 3, 2)), ((3,), (2, 3, 2)), ((1, 2, 3), (4, 3, 1))]).flatmap(
-        pair
-    ),
-)
-def test_matmul_batch_broadcasting(): ...
 
 
 def test_matmul_of_ndarray_on_the_left_stays_on_the_tape():
@@ -93,13 +61,13 @@ def test_linear_gradients_equal_the_composed_ops():
         np.testing.assert_allclose(f.grad._data, c.grad._data, rtol=1e-14, atol=1e-14)
 
 
-def test_f_linear_uses_one_node_and_falls_back_for_mixed_dtypes():
+def test_f_linear_uses_one_node_and_refuses_mixed_dtypes_like_pytorch():
     x = tg.randn(2, 3)
     w = tg.randn(4, 3, requires_grad=True)
     b = tg.zeros(4, requires_grad=True)
     assert F.linear(x, w, b).grad_fn.name() == "LinearBackward"
-    mixed = F.linear(x.double(), w, b)  # promoted like x.double() @ w.T + b
-    assert mixed.dtype == np.float64 and mixed.grad_fn.name() == "AddBackward"
+    with pytest.raises(RuntimeError, match="float64 and float32"):
+        F.linear(x.double(), w, b)  # PyTorch: mat1 and mat2 must have the same dtype
 
 
 @pytest.mark.parametrize(

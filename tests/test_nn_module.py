@@ -19,8 +19,8 @@ class CreditApprovalNet(nn.Module):
         self.hidden = nn.Linear(4, 2)
         self.act = nn.ReLU()
         self.output = nn.Linear(2, 1)
-        self.register_buffer("scale", Tensor(np.ones(4)))
-        self.register_buffer("scratch", Tensor(np.zeros(1)), persistent=False)
+        self.register_buffer("scale", Tensor(np.ones(4, dtype=np.float32)))
+        self.register_buffer("scratch", Tensor(np.zeros(1, dtype=np.float32)), persistent=False)
 
     def forward(self, x):
         return self.output(self.act(self.hidden(x * self.scale))).sigmoid()

@@ -1,5 +1,8 @@
-"""Reductions with ``dim`` (None, int, negative, tuple) and ``keepdim``: forward against
-NumPy, gradcheck and gradgradcheck; max/min also through ``max(dim)`` and ``max()``."""
+"""Reductions: the indices of max(dim)/min(dim) and argmax/argmin, and comparisons.
+
+The values and derivatives of sum, mean, var, std, amax, amin, max, min and logsumexp are
+checked through the op registry (tests/registry.py: test_registry_gradcheck.py against NumPy
+and central differences, test_differential.py against PyTorch)."""
 
 from __future__ import annotations
 
@@ -7,90 +10,9 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from opcheck import op_test
-from strategies import axes_of, dims, distinct_arrays, floats, reduction_case, shapes
+from strategies import distinct_arrays, floats, shapes
 
 import tinygrad_edu as tg
-
-
-def numpy_reduction(fn, **extra):
-    def reference(x, dim, keepdim):
-        return fn(x, axis=axes_of(dim, x.ndim), keepdims=keepdim, **extra)
-
-    return reference
-
-
-def logsumexp(x, axis, keepdims):
-    m = np.max(x, axis=axis, keepdims=True)
-    out = m + np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True))
-    return out if keepdims else np.squeeze(out, axis=axis) if axis is not None else out.reshape(())
-
-
-@op_test(lambda x, dim, keepdim: x.sum(dim, keepdim), numpy_reduction(np.sum), reduction_case())
-def test_sum(): ...
-
-
-@op_test(
-    lambda x, dim, keepdim: x.mean(dim=dim, keepdim=keepdim),
-    numpy_reduction(np.mean),
-    reduction_case(),
-)
-def test_mean(): ...
-
-
-@op_test(
-    lambda x, dim, keepdim: x.amax(dim, keepdim),
-    numpy_reduction(np.max),
-    reduction_case(distinct=True),
-)
-def test_amax(): ...
-
-
-@op_test(
-    lambda x, dim, keepdim: tg.amin(x, dim, keepdim),
-    numpy_reduction(np.min),
-    reduction_case(distinct=True),
-)
-def test_amin(): ...
-
-
-@op_test(
-    lambda x, dim, keepdim: x.var(dim, keepdim=keepdim),
-    numpy_reduction(np.var, ddof=1),
-    reduction_case(distinct=True, min_count=2),
-)
-def test_var_unbiased(): ...
-
-
-@op_test(
-    lambda x, dim, keepdim: x.var(dim, unbiased=False, keepdim=keepdim),
-    numpy_reduction(np.var),
-    reduction_case(distinct=True, min_count=2),
-)
-def test_var_biased(): ...
-
-
-@op_test(
-    lambda x, dim, keepdim: x.std(dim, keepdim=keepdim),
-    numpy_reduction(np.std, ddof=1),
-    reduction_case(distinct=True, min_count=2),
-)
-def test_std(): ...
-
-
-@st.composite
-def lse_case(draw):
-    shape = draw(shapes())
-    x = draw(distinct_arrays(shape))
-    return (x,), {"dim": draw(dims(len(shape), allow_none=False)), "keepdim": draw(st.booleans())}
-
-
-@op_test(
-    lambda x, dim, keepdim: x.logsumexp(dim, keepdim),
-    lambda x, dim, keepdim: logsumexp(x, axes_of(dim, x.ndim), keepdim),
-    lse_case(),
-)
-def test_logsumexp(): ...
 
 
 @st.composite
@@ -101,30 +23,6 @@ def max_dim_case(draw):
         "dim": draw(st.integers(-len(shape), len(shape) - 1)),
         "keepdim": draw(st.booleans()),
     }
-
-
-@op_test(
-    lambda x, dim, keepdim: x.max(dim, keepdim).values,
-    numpy_reduction(np.max),
-    max_dim_case(),
-)
-def test_max_dim_values(): ...
-
-
-@op_test(
-    lambda x, dim, keepdim: tg.min(x, dim, keepdim=keepdim)[0],
-    numpy_reduction(np.min),
-    max_dim_case(),
-)
-def test_min_dim_values(): ...
-
-
-@op_test(lambda x: x.max(), np.max, st.tuples(st.tuples(distinct_arrays(shapes())), st.just({})))
-def test_max_all(): ...
-
-
-@op_test(lambda x: x.min(), np.min, st.tuples(st.tuples(distinct_arrays(shapes())), st.just({})))
-def test_min_all(): ...
 
 
 @given(max_dim_case())

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tinygrad_edu.ops.movement import Cat
-from tinygrad_edu.tensor import Tensor, _axis, _promote, where
+from tinygrad_edu.tensor import Tensor, _axis, _result_dtype, where
 
 __all__ = ["cat", "stack", "where"]
 
@@ -68,10 +68,10 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
                 f"cat: tensors must have the same shape except in dimension {d}; got "
                 f"{first.shape} and {t.shape}"
             )
-    for k, t in enumerate(tensors[1:], start=1):
-        first, tensors[k] = _promote(first, t)
-    tensors[0] = first
-    return Cat.apply(*tensors, dim=d)
+    common = first._data.dtype  # PyTorch's promotion over all of them (none is 0-d here)
+    for t in tensors[1:]:
+        common = _result_dtype(common, t._data.dtype)
+    return Cat.apply(*[t.to(common) for t in tensors], dim=d)
 
 
 def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:

@@ -3,7 +3,9 @@
 What is stored: nested dicts (string or int keys), lists and tuples of tensors, NumPy
 arrays, numbers, strings, booleans and None: a model's ``state_dict()``, an optimizer's
 ``state_dict()``, or a dict holding both with the epoch number. Modules and arbitrary
-objects are refused: save ``model.state_dict()`` and rebuild the model in code.
+objects are refused: save ``model.state_dict()`` and rebuild the model in code. ``load``
+gives back exactly what was saved: the same types (a Parameter stays a Parameter, a NumPy
+scalar a NumPy scalar, a tuple a tuple), dtypes, shapes (0-d included) and requires_grad.
 
 The file is an ordinary ``.npz`` archive. Each tensor or array is one entry
 (``arr_0``, ``arr_1``, ...); the entry ``__index__`` holds a small JSON document that
@@ -153,7 +155,22 @@ def load(f: str | os.PathLike[str], map_location: Any = None, weights_only: bool
 
 # ============================================================================ encoding
 def _encode(obj: Any, arrays: dict[str, np.ndarray], where: str) -> Any:
-    """``obj`` as a JSON value; tensors and arrays are moved into ``arrays``."""
+    """``obj`` as a JSON value; tensors and arrays are moved into ``arrays``.
+
+    NumPy scalars are checked before Python numbers (``np.float64`` is a ``float``), and each
+    kind keeps its own entry type, so ``load`` gives back what was saved: a 0-d tensor as a
+    0-d tensor, ``np.float32(1.5)`` as ``np.float32(1.5)``, a Parameter as a Parameter.
+    """
+    if isinstance(obj, (Tensor, np.ndarray, np.generic)):
+        data = obj._data if isinstance(obj, Tensor) else np.asarray(obj)
+        if data.dtype.kind not in "biuf":
+            raise TypeError(f"save: cannot store an array of dtype {data.dtype} at {where}")
+        name = f"arr_{len(arrays)}"
+        arrays[name] = np.array(data, order="C")  # (ascontiguousarray would make 0-d 1-d)
+        if isinstance(obj, Tensor):
+            kind = "parameter" if isinstance(obj, _parameter_class()) else "tensor"
+            return {"type": kind, "array": name, "requires_grad": obj.requires_grad}
+        return {"type": "ndarray" if isinstance(obj, np.ndarray) else "numpy_scalar", "array": name}
     if obj is None or isinstance(obj, (bool, str)):
         return {"type": "value", "value": obj}
     if isinstance(obj, int):
@@ -162,15 +179,6 @@ def _encode(obj: Any, arrays: dict[str, np.ndarray], where: str) -> Any:
         if math.isfinite(obj):
             return {"type": "value", "value": obj}
         return {"type": "float", "value": repr(obj)}  # 'inf', '-inf', 'nan'
-    if isinstance(obj, (Tensor, np.ndarray, np.generic)):
-        data = obj._data if isinstance(obj, Tensor) else np.asarray(obj)
-        if data.dtype.kind not in "biuf":
-            raise TypeError(f"save: cannot store an array of dtype {data.dtype} at {where}")
-        name = f"arr_{len(arrays)}"
-        arrays[name] = np.ascontiguousarray(data)
-        if isinstance(obj, Tensor):
-            return {"type": "tensor", "array": name, "requires_grad": obj.requires_grad}
-        return {"type": "ndarray" if isinstance(obj, np.ndarray) else "numpy_scalar", "array": name}
     if isinstance(obj, dict):
         items = []
         for key, value in obj.items():
@@ -189,6 +197,13 @@ def _encode(obj: Any, arrays: dict[str, np.ndarray], where: str) -> Any:
     raise TypeError(f"save: cannot store an object of type {type(obj).__name__} at {where}{hint}")
 
 
+def _parameter_class() -> type:
+    """``nn.Parameter``, imported late (the nn package imports this module's package)."""
+    from tinygrad_edu.nn import Parameter
+
+    return Parameter
+
+
 def _decode(node: dict[str, Any], arrays: dict[str, np.ndarray]) -> Any:
     if not isinstance(node, dict):
         raise ValueError(f"its index holds a {type(node).__name__} where an entry belongs")
@@ -197,13 +212,15 @@ def _decode(node: dict[str, Any], arrays: dict[str, np.ndarray]) -> Any:
         return node["value"]
     if kind == "float":
         return float(node["value"])
-    if kind == "tensor":
+    if kind in ("tensor", "parameter"):
         array = arrays[node["array"]]
         requires_grad = node["requires_grad"]
         if not isinstance(requires_grad, bool):
             raise ValueError(f"requires_grad is {requires_grad!r}, not true or false")
         if requires_grad and array.dtype.kind != "f":
             raise ValueError(f"an entry of dtype {array.dtype} is marked requires_grad")
+        if kind == "parameter":
+            return _parameter_class()(array, requires_grad=requires_grad)
         return Tensor(array, requires_grad=requires_grad)
     if kind == "ndarray":
         return arrays[node["array"]]

@@ -460,8 +460,17 @@ class Tensor:
         return E.Neg.apply(self)
 
     def matmul(self, other: Tensor) -> Tensor:
-        a, b = _promote(self, _as_tensor(other, self))
-        return MM.Matmul.apply(a, b)
+        b = _as_tensor(other, self)
+        if self._data.dtype.kind == "b":
+            raise NotImplementedError(
+                f"matmul: not implemented for bool tensors (shapes {self.shape} and {b.shape})"
+            )
+        if b._data.dtype != self._data.dtype:  # PyTorch does not promote here
+            raise RuntimeError(
+                f"matmul: expected both operands to have the same dtype, but found "
+                f"{self._data.dtype} and {b._data.dtype}"
+            )
+        return MM.Matmul.apply(self, b)
 
     def maximum(self, other: Tensor) -> Tensor:
         return _binary(E.Maximum, self, other, "maximum")
@@ -504,9 +513,14 @@ class Tensor:
         return E.Sigmoid.apply(_floating(self))
 
     def relu(self) -> Tensor:
+        if self._data.dtype.kind == "b":
+            raise RuntimeError(
+                f"Boolean inputs not supported for relu (a bool tensor of shape {self.shape})"
+            )
         return E.Relu.apply(self)
 
     def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
+        _need_floating(self, "leaky_relu", NotImplementedError)
         return E.LeakyRelu.apply(self, negative_slope=negative_slope)
 
     def clamp(self, min: Scalar | None = None, max: Scalar | None = None) -> Tensor:
@@ -517,10 +531,12 @@ class Tensor:
     clip = clamp
 
     def softmax(self, dim: int) -> Tensor:
-        return NN.Softmax.apply(_floating(self), dim=_axis(dim, self.ndim))
+        _need_floating(self, "softmax", NotImplementedError)
+        return NN.Softmax.apply(self, dim=_axis(dim, self.ndim))
 
     def log_softmax(self, dim: int) -> Tensor:
-        return NN.LogSoftmax.apply(_floating(self), dim=_axis(dim, self.ndim))
+        _need_floating(self, "log_softmax", NotImplementedError)
+        return NN.LogSoftmax.apply(self, dim=_axis(dim, self.ndim))
 
     # ------------------------------------------------------------------ reductions
     def sum(
@@ -576,7 +592,12 @@ class Tensor:
         *,
         correction: int | None = None,
     ) -> Tensor:
-        return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
+        """sqrt(var). Where the std is 0 its derivative 1/(2 std) would meet 0 * inf: PyTorch
+        takes the gradient as 0 there, and so does this (a where() around a safe sqrt)."""
+        v = self.var(dim, unbiased, keepdim, correction=correction)
+        zero = Tensor._make(v._data == 0, False, None)
+        safe = where(zero, 1.0, v).sqrt()
+        return where(zero, 0.0, safe)
 
     def amax(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> Tensor:
         return R.Amax.apply(self, axes=_axes(dim, self.ndim), keepdim=keepdim)
@@ -586,29 +607,34 @@ class Tensor:
 
     def max(self, dim: int | Tensor | None = None, keepdim: bool = False) -> Any:
         """``max()`` -> the largest value; ``max(dim)`` -> (values, indices); ``max(t)`` ->
-        elementwise maximum. Ties share the gradient evenly (see ``ops.reduce``)."""
+        elementwise maximum. As in PyTorch, ``max()`` shares the gradient evenly among ties
+        (see ``ops.reduce``) and ``max(dim)`` gives it to the element at the index."""
         if isinstance(dim, Tensor):
             return self.maximum(dim)
         if dim is None:
-            return self.amax()
-        return MinMax(self.amax(dim, keepdim), self.argmax(dim, keepdim))
+            return R.Amax.apply(self, axes=_axes(None, self.ndim), nan_shared=True)
+        return _values_at(self, _arg_extreme(np.argmax, self, dim, keepdim), dim, keepdim)
 
     def min(self, dim: int | Tensor | None = None, keepdim: bool = False) -> Any:
         """``min()``, ``min(dim)`` -> (values, indices), ``min(t)``: as ``max``."""
         if isinstance(dim, Tensor):
             return self.minimum(dim)
         if dim is None:
-            return self.amin()
-        return MinMax(self.amin(dim, keepdim), self.argmin(dim, keepdim))
+            return R.Amin.apply(self, axes=_axes(None, self.ndim), nan_shared=True)
+        return _values_at(self, _arg_extreme(np.argmin, self, dim, keepdim), dim, keepdim)
 
     def logsumexp(self, dim: int | Sequence[int], keepdim: bool = False) -> Tensor:
         return R.LogSumExp.apply(_floating(self), axes=_axes(dim, self.ndim), keepdim=keepdim)
 
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         """Index of the largest value (the first one on ties); not differentiable."""
+        if self._data.dtype.kind == "b":
+            raise RuntimeError("argmax(): does not support bool input")
         return _arg_extreme(np.argmax, self, dim, keepdim)
 
     def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        if self._data.dtype.kind == "b":
+            raise RuntimeError("argmin(): does not support bool input")
         return _arg_extreme(np.argmin, self, dim, keepdim)
 
     # ------------------------------------------------------------------ movement
@@ -629,6 +655,8 @@ class Tensor:
     def transpose(self, dim0: int, dim1: int) -> Tensor:
         order = list(range(self.ndim))
         a, b = _axis(dim0, self.ndim), _axis(dim1, self.ndim)
+        if self.ndim == 0:  # (dims 0 and -1 name the one "dimension" of a 0-d tensor)
+            return M.Permute.apply(self, dims=())
         order[a], order[b] = order[b], order[a]
         return M.Permute.apply(self, dims=tuple(order))
 
@@ -649,10 +677,15 @@ class Tensor:
         if self.ndim == 0:
             return self.reshape(1)
         s, e = _axis(start_dim, self.ndim), _axis(end_dim, self.ndim)
-        return self.reshape(self.shape[:s] + (-1,) + self.shape[e + 1 :])
+        if s > e:
+            raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+        merged = int(np.prod(self.shape[s : e + 1]))  # (not -1: ambiguous for empty tensors)
+        return self.reshape(self.shape[:s] + (merged,) + self.shape[e + 1 :])
 
     def expand(self, *sizes: int | Sequence[int]) -> Tensor:
         """Broadcast to ``sizes`` without copying; -1 keeps a dimension's size."""
+        if not sizes:
+            raise TypeError('expand() missing 1 required positional arguments: "size"')
         sizes = tuple(_shape_arg(sizes))
         lead = len(sizes) - self.ndim
         shape = tuple(
@@ -903,16 +936,31 @@ def _result_dtype(a: np.dtype, b: np.dtype) -> np.dtype:
     return np.promote_types(a, b)
 
 
+def _category(dtype: np.dtype) -> int:
+    """bool < integer < floating: PyTorch's dtype categories."""
+    return 0 if dtype.kind == "b" else 2 if dtype.kind == "f" else 1
+
+
 def _promote(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
+    """Both tensors cast to their common dtype, by PyTorch's rules: a 0-d tensor (or a
+    Python number, which arrives here as one) decides the dtype only when its category
+    (bool < integer < floating) is higher than the other tensor's. So a float64 0-d tensor
+    added to a float32 vector gives float32, and an int64 0-d to an int32 vector int32."""
     da, db = a._data.dtype, b._data.dtype
     if da is db or da == db:
         return a, b
-    common = _result_dtype(da, db)
+    if (a._data.ndim == 0) != (b._data.ndim == 0):  # exactly one is 0-d
+        dim, zero = (da, db) if b._data.ndim == 0 else (db, da)
+        common = dim if _category(dim) >= _category(zero) else _result_dtype(dim, zero)
+    else:
+        common = _result_dtype(da, db)
     return a.to(common), b.to(common)
 
 
 def _binary(fn: type, a: Any, b: Any, name: str) -> Tensor:
     """Call a binary op after turning numbers into tensors and matching dtypes."""
+    if fn is E.Sub or fn is E.Pow:
+        _refuse_bool(fn, a, b)
     if not isinstance(a, Tensor):
         a = _as_tensor(a, b)
     elif not isinstance(b, Tensor):
@@ -923,13 +971,6 @@ def _binary(fn: type, a: Any, b: Any, name: str) -> Tensor:
         a, b = a.float(), b.float()
     try:
         return fn.apply(a, b)
-    except TypeError:
-        if fn is E.Sub and a._data.dtype.kind == "b":
-            raise RuntimeError(
-                "sub: Subtraction, the `-` operator, with two bool tensors is not supported. "
-                "Use the `^` or `logical_xor()` operator instead."
-            ) from None
-        raise
     except ValueError:
         try:
             np.broadcast_shapes(a.shape, b.shape)
@@ -940,10 +981,56 @@ def _binary(fn: type, a: Any, b: Any, name: str) -> Tensor:
         raise
 
 
+def _refuse_bool(fn: type, a: Any, b: Any) -> None:
+    """PyTorch refuses ``-`` with any bool operand, and ``**`` of two bool tensors."""
+
+    def is_bool(v: Any) -> builtins.bool:
+        return isinstance(v, builtins.bool) or (isinstance(v, Tensor) and v._data.dtype.kind == "b")
+
+    if fn is E.Sub and is_bool(a) and is_bool(b):
+        raise RuntimeError(
+            "sub: Subtraction, the `-` operator, with two bool tensors is not supported. "
+            "Use the `^` or `logical_xor()` operator instead."
+        )
+    if fn is E.Sub and (is_bool(a) or is_bool(b)):
+        raise RuntimeError(
+            "sub: Subtraction, the `-` operator, with a bool tensor is not supported. If you "
+            "are trying to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
+    if (
+        fn is E.Pow
+        and type(b) is int
+        and b < 0
+        and isinstance(a, Tensor)
+        and a._data.dtype.kind in "iub"
+    ):  # (a tensor exponent is checked in Pow, only where there are elements)
+        raise RuntimeError(
+            f"pow: Integers to negative integer powers are not allowed ({a._data.dtype} tensor "
+            f"of shape {a.shape} to the power {b}); use .float()"
+        )
+    if (
+        fn is E.Pow
+        and isinstance(a, Tensor)
+        and isinstance(b, Tensor)
+        and is_bool(a)
+        and is_bool(b)
+    ):
+        raise NotImplementedError(
+            f"pow: not implemented for two bool tensors (shapes {a.shape}, {b.shape})"
+        )
+
+
 def _compare(fn: Callable, a: Tensor, b: Any) -> Tensor:
+    """A comparison (bool result) after PyTorch's promotion of the two sides: a float32
+    tensor is compared with a float64 0-d tensor (or a Python float) in float32."""
     other = b._data if isinstance(b, Tensor) else b
+    if isinstance(b, (Tensor, builtins.bool, int, builtins.float, np.generic)):
+        x, y = _promote(a, _as_tensor(b, a))
+        mine, other = x._data, y._data
+    else:
+        mine = a._data
     try:
-        return Tensor._make(np.asarray(fn(a._data, other)), False, None)
+        return Tensor._make(np.asarray(fn(mine, other)), False, None)
     except ValueError:
         shape = other.shape if isinstance(other, np.ndarray) else ()
         raise ValueError(
@@ -974,9 +1061,9 @@ def _floating(t: Tensor) -> Tensor:
     return t if t._data.dtype.kind == "f" else t.float()
 
 
-def _need_floating(t: Tensor, name: str) -> None:
+def _need_floating(t: Tensor, name: str, error: type[Exception] = TypeError) -> None:
     if t._data.dtype.kind != "f":
-        raise TypeError(
+        raise error(
             f"{name}(): input dtype must be floating point, got {t._data.dtype} (use .float())"
         )
 
@@ -1021,6 +1108,11 @@ def _shape_arg(args: tuple) -> tuple[int, ...]:
 
 
 def _arg_extreme(fn: Callable, t: Tensor, dim: int | None, keepdim: bool) -> Tensor:
+    if t._data.size == 0 and dim is not None and t.shape[_axis(dim, t.ndim)] != 0:
+        shape = list(t.shape)  # an empty result: no empty dimension is reduced
+        shape[_axis(dim, t.ndim)] = 1
+        out = np.zeros(shape, dtype=dtypes.int64)
+        return Tensor._make(out if keepdim else out.squeeze(_axis(dim, t.ndim)), False, None)
     if t._data.size == 0:
         raise RuntimeError(f"{fn.__name__}(): cannot take the index of an empty tensor")
     if dim is None:
@@ -1032,6 +1124,19 @@ def _arg_extreme(fn: Callable, t: Tensor, dim: int | None, keepdim: bool) -> Ten
     return Tensor._make(np.asarray(out, dtype=dtypes.int64), False, None)
 
 
+def _values_at(t: Tensor, indices: Tensor, dim: int, keepdim: bool) -> MinMax:
+    """``max(dim)`` / ``min(dim)``: the values at ``indices`` along ``dim``, picked by
+    indexing, so the gradient goes to that one element (PyTorch's rule; amax shares it
+    among ties)."""
+    if t.ndim == 0:
+        return MinMax(t[...], indices)
+    d = _axis(dim, t.ndim)
+    at = indices._data if keepdim else np.expand_dims(indices._data, d)
+    grid = np.indices(at.shape, sparse=True)
+    values = t[tuple(at if k == d else grid[k] for k in range(t.ndim))]
+    return MinMax(values if keepdim else values.squeeze(d), indices)
+
+
 def _normalize_index(index: Any) -> Any:
     """Tensors and lists inside an index become NumPy arrays."""
     parts = index if isinstance(index, tuple) else (index,)
@@ -1039,6 +1144,8 @@ def _normalize_index(index: Any) -> Any:
     for p in parts:
         if isinstance(p, Tensor):
             p = p._data
+        elif isinstance(p, slice) and p.step is not None and p.step <= 0:
+            raise ValueError(f"step must be greater than zero (index {index!r})")
         elif isinstance(p, list):
             p = np.asarray(p)
         if isinstance(p, np.ndarray) and p.dtype.kind not in "iub":

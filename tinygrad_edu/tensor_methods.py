@@ -96,11 +96,12 @@ def tile(self: Tensor, dims: Sequence[int]) -> Tensor:
 
 
 def flip(self: Tensor, dims: int | Sequence[int]) -> Tensor:
-    """Reverse the order of elements along ``dims`` (a strided view in NumPy)."""
-    axes = _axes(dims, self.ndim) or ()
-    return self[
-        tuple(slice(None, None, -1) if d in axes else slice(None) for d in range(self.ndim))
-    ]
+    """Reverse the order of elements along ``dims``: a copy, as in PyTorch (a negative-step
+    slice, NumPy's view, is refused by indexing as PyTorch refuses it)."""
+    out = self
+    for d in _axes(dims, self.ndim) or ():
+        out = out[(slice(None),) * d + (np.arange(self.shape[d] - 1, -1, -1),)]
+    return out if out is not self else self.clone()
 
 
 def roll(

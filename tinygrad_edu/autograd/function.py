@@ -82,6 +82,11 @@ class Function:
     #: gradient or a view of it, nothing kept on ctx, no array twice. The engine then stores
     #: such a gradient as a leaf's ``.grad`` as it is, instead of copying it (see engine.py).
     fresh_grads: bool = False
+    #: True in ops whose forward uses NumPy only, no Tensor ops: ``apply`` then need not
+    #: switch recording off around it (two writes of the thread-local grad mode saved per
+    #: op). ``__init_subclass__`` sets it for the ops of the modules in ``_NUMPY_FORWARDS``
+    #: (checked: their forwards are NumPy only); other ops keep False unless they set it.
+    numpy_forward: bool = False
     #: The output tensor's register_hook / retain_grad hooks (created on first use).
     _hooks: GradHooks | None = None
     #: Where forward was called, kept only under ``detect_anomaly()`` (see anomaly.py).
@@ -112,7 +117,8 @@ class Function:
         raise NotImplementedError("setup_context is defined by new-style Functions only")
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
-        """Give a new-style subclass (one with its own ``setup_context``) its ``apply``.
+        """Mark the ops of ``_NUMPY_FORWARDS`` modules ``numpy_forward``, and give a new-style
+        subclass (one with its own ``setup_context``) its ``apply``.
 
         ``apply`` below calls ``forward(ctx, *args)``. A new-style class gets a hidden
         subclass of itself whose forward does ``output = forward(*args);
@@ -121,6 +127,8 @@ class Function:
         so their ``apply`` costs nothing extra.
         """
         super().__init_subclass__(**kwargs)
+        if "numpy_forward" not in cls.__dict__ and cls.__module__ in _NUMPY_FORWARDS:
+            cls.numpy_forward = True
         if "_user_class" in vars(cls) or cls.setup_context is Function.setup_context:
             return
         user_forward = cls.forward
@@ -139,7 +147,13 @@ class Function:
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Tensor:
-        """Run ``forward`` and, if any input requires grad, record this call on the tape."""
+        """Run ``forward`` and, if any input requires grad, record this call on the tape.
+
+        A tensor may be passed by keyword too (``MyOp.apply(x, weight=w)``): it is bound by
+        forward's signature, so it counts as that positional argument and gets its gradient.
+        """
+        if kwargs and any(isinstance(v, Tensor) for v in kwargs.values()):
+            args, kwargs = _bind(cls, args, kwargs)
         ctx = cls()
         needs = None
         if GradMode.enabled:
@@ -163,11 +177,14 @@ class Function:
                 _forward_ad.propagate(ctx, args, t)
             return t
         ctx.needs_input_grad = needs
-        GradMode.enabled = False  # forward itself is never recorded
-        try:
+        if cls.numpy_forward:
             out = cls.forward(ctx, *args, **kwargs)
-        finally:
-            GradMode.enabled = True
+        else:
+            GradMode.enabled = False  # forward itself is never recorded
+            try:
+                out = cls.forward(ctx, *args, **kwargs)
+            finally:
+                GradMode.enabled = True
         t = _make_tensor(out, True, ctx) if type(out) is np.ndarray else _wrap(cls, out, ctx)
         ctx._inputs = args
         ctx._clock = Clock.now  # ctx.inputs refuses inputs changed in place after now
@@ -324,6 +341,16 @@ def _apply_new_style(cls: type[Function], *args: Any, **kwargs: Any) -> Tensor:
     return Function.apply.__func__(cls._node_class, *args)  # type: ignore[attr-defined]
 
 
+def _bind(cls: type, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+    """``args`` and ``kwargs`` with every argument forward can take by position moved into
+    ``args`` (in forward's order); keyword-only ones stay keywords."""
+    try:
+        bound = inspect.signature(cls.forward).bind(None, *args, **kwargs)  # None: the ctx
+    except TypeError as e:
+        raise TypeError(f"{cls.__name__}.apply: {e}") from None
+    return bound.args[1:], bound.kwargs
+
+
 def _wrap(cls: type, out: Any, ctx: Function | None = None) -> Tensor:
     """The output tensor for what ``forward`` returned when it is not a NumPy array.
 
@@ -362,5 +389,11 @@ _FREED_MESSAGE = (
     "calling backward."
 )
 _make_tensor = Tensor._make
+#: The modules whose ops all compute forward in NumPy alone (see ``numpy_forward``): a new
+#: op module joins only once that is true of every op in it.
+_NUMPY_FORWARDS = frozenset(
+    f"tinygrad_edu.ops.{name}"
+    for name in ("elementwise", "loss", "matmul", "movement", "nn", "reduce")
+)
 
 from tinygrad_edu.autograd import views  # noqa: E402  (views.py builds on Function)

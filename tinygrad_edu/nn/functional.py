@@ -21,11 +21,13 @@ one_hot turns class indices into int64 one-hot rows.
 
 from __future__ import annotations
 
+import math
 import warnings
 from typing import Any
 
 import numpy as np
 
+from tinygrad_edu.ops import activation as A
 from tinygrad_edu.ops import matmul as MM
 from tinygrad_edu.ops.loss import (
     BinaryCrossEntropy,
@@ -35,7 +37,7 @@ from tinygrad_edu.ops.loss import (
     SmoothL1Loss,
 )
 from tinygrad_edu.random import rng
-from tinygrad_edu.tensor import Tensor, _promote
+from tinygrad_edu.tensor import Tensor, _promote, where
 
 __all__ = [
     "binary_cross_entropy",
@@ -70,6 +72,8 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     except AttributeError:  # not Tensors: checked here, off the usual path
         _check_tensors("linear", input=input, weight=weight, bias=bias)
         raise
+    if w.dtype.kind == "b":
+        raise RuntimeError("linear: result type Long can't be cast to the desired output type Bool")
     usual = w.ndim == 2 and x.ndim >= 1 and (b is None or b.ndim == 1)
     if usual and x.dtype == w.dtype and (b is None or b.dtype == w.dtype):
         return MM.Linear.apply(input, weight, bias)
@@ -227,6 +231,9 @@ def mse_loss(
         raise
     if not same:
         _check_pair("mse_loss", input, target)
+    for t in (input, target):
+        if t.dtype.kind != "f":
+            raise NotImplementedError(f"mse_loss: not implemented for {t.dtype} tensors")
     diff = input - target
     return _reduce(diff * diff, reduction)
 
@@ -329,6 +336,16 @@ def _check_class_target(
     return counted
 
 
+def _weighted_mean(loss_sum: Tensor, total_weight: Tensor) -> Tensor:
+    """``loss_sum / total_weight``, the 'mean' of nll_loss and cross_entropy. When nothing
+    counts (every target is ignore_index, or there are no targets) this is 0/0: the loss is
+    nan, as in PyTorch, and so are PyTorch's gradients zero (no entry contributed), where
+    dividing by 0 would make them nan."""
+    if total_weight._data == 0:
+        return loss_sum * 0.0 + float("nan")
+    return loss_sum / total_weight
+
+
 def nll_loss(
     input: Tensor,
     target: Tensor,
@@ -358,12 +375,13 @@ def nll_loss(
     w = Tensor(counted.reshape(-1).astype(input.dtype))
     if weight is not None:
         w = weight.to(input.dtype)[classes] * w
-    loss = -picked * w
+    # an ignored entry is 0 (not -x * 0, which is nan for x = -inf), and gets no gradient
+    loss = where(Tensor(counted.reshape(-1)), -picked * w, 0.0)
     if reduction == "none":
         return loss.reshape(target.shape)
     if reduction == "sum":
         return loss.sum()
-    return loss.sum() / w.sum()
+    return _weighted_mean(loss.sum(), w.sum())
 
 
 def cross_entropy(
@@ -424,15 +442,18 @@ def cross_entropy(
     if label_smoothing == 0:
         return nll
     counted = Tensor((target._data != ignore_index).astype(input.dtype))
-    smooth = -(logp if w is None else logp * w).sum(class_dim) * counted
+    # an ignored entry counts 0 (not nan * 0, for a row of infinite logits), with no gradient
+    smooth = where(
+        Tensor(target._data != ignore_index), -(logp if w is None else logp * w).sum(class_dim), 0.0
+    )
     if reduction == "sum":
         smooth = smooth.sum()
     elif reduction == "mean":
         if weight is None:
-            smooth = smooth.sum() / counted.sum()
+            smooth = _weighted_mean(smooth.sum(), counted.sum())
         else:
             classes = np.where(counted._data > 0, target._data, 0)
-            smooth = smooth.sum() / (weight.to(input.dtype)[classes] * counted).sum()
+            smooth = _weighted_mean(smooth.sum(), (weight.to(input.dtype)[classes] * counted).sum())
     return nll * (1 - label_smoothing) + smooth * (label_smoothing / n_classes)
 
 
@@ -487,12 +508,10 @@ def binary_cross_entropy_with_logits(
     With log sigmoid(x) = -softplus(-x) and log(1 - sigmoid(x)) = -x - softplus(-x):
 
         l = (1 - y) x + (1 + (p - 1) y) softplus(-x),       p = pos_weight (1 if None)
-        softplus(-x) = log(1 + exp(-x)) = max(-x, 0) + log(1 + exp(-|x|))
+        softplus(-x) = log(1 + exp(-x)) = logaddexp(0, -x)
 
-    exp(-|x|) is at most 1, so nothing overflows, even for |x| = 1e5. The gradient is
-    dl/dx = sigmoid(x) - y (without pos_weight); max(-x, 0) is written -min(x, 0) so that
-    at x = 0 the tie rule gives it slope -1/2, and the total slope there is the correct
-    sigmoid(0) - y = 1/2 - y.
+    logaddexp never overflows, even for |x| = 1e5, and softplus' = sigmoid is computed
+    stably, so the gradient dl/dx = sigmoid(x) - y (without pos_weight) is finite at any x.
     """
     reduction = _reduction(size_average, reduce, reduction, "binary_cross_entropy_with_logits")
     _check_tensors("binary_cross_entropy_with_logits", input=input, target=target)
@@ -504,7 +523,7 @@ def binary_cross_entropy_with_logits(
     _check_broadcast("binary_cross_entropy_with_logits", "weight", weight, input.shape)
     _check_broadcast("binary_cross_entropy_with_logits", "pos_weight", pos_weight, input.shape)
     input, target = _promote(input, target)
-    softplus_neg = -input.minimum(0.0) + (1 + (-input.abs()).exp()).log()
+    softplus_neg = A.Softplus.apply(-input, beta=1.0, threshold=math.inf)  # finite slopes at +-inf
     if pos_weight is None:
         loss = (1 - target) * input + softplus_neg
     else:

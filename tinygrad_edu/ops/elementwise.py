@@ -96,7 +96,8 @@ class Mul(Function):
 
 
 class Div(Function):
-    """z = x / y.   dz/dx = 1/y,  dz/dy = -x/y^2."""
+    """z = x / y.   dz/dx = 1/y,  dz/dy = -x/y^2, computed as -(x/y)/y (as PyTorch: y*y
+    would overflow first, and would leave an inf where broadcasting empties the result)."""
 
     @staticmethod
     def forward(ctx, x, y):
@@ -108,7 +109,7 @@ class Div(Function):
         x, y = ctx.saved_tensors
         x_shape, y_shape = ctx.input_shapes
         gx = unbroadcast(grad / y, x_shape) if ctx.needs_input_grad[0] else None
-        gy = unbroadcast(-grad * x / (y * y), y_shape) if ctx.needs_input_grad[1] else None
+        gy = unbroadcast(-grad * ((x / y) / y), y_shape) if ctx.needs_input_grad[1] else None
         return gx, gy
 
     @staticmethod
@@ -116,23 +117,26 @@ class Div(Function):
         """Forward mode: dz = dx / y - x dy / y^2."""
         x, y = ctx.inputs
         dz_x = tx / y if tx is not None else None
-        dz_y = -ty * x / (y * y) if ty is not None else None
+        dz_y = -ty * ((x / y) / y) if ty is not None else None
         return sum_tangents(dz_x, dz_y)
 
 
 class Pow(Function):
-    """z = x ** y.   dz/dx = y * x^(y-1),  dz/dy = x^y * log(x)  (taken as 0 where x = 0)."""
+    """z = x ** y.   dz/dx = y * x^(y-1),  dz/dy = x^y * log(x).
+
+    At the points where these formulas meet 0 * inf, PyTorch's conventions: dz/dx = 0 where
+    y = 0 (x^0 is constant, even at x = 0), and dz/dy = 0 where x = 0 and y >= 0.
+    """
 
     saves_output = True
 
     @staticmethod
     def forward(ctx, x, y):
-        if x.dtype.kind in "iub" and y.dtype.kind in "iu" and np.any(y._data < 0):
-            raise RuntimeError(
-                f"pow: integers to negative integer powers are not allowed (base {x.dtype} of "
-                f"shape {x.shape}, exponent {y.dtype} of shape {y.shape}); use .float()"
-            )
         ctx.save_for_backward(x, y)
+        if x.dtype.kind in "iu" and np.any(y._data < 0):  # (NumPy refuses these)
+            return _integer_power(x._data, y._data)
+        if x.dtype.kind == "b" and y.dtype.kind == "b":  # (NumPy would give int8)
+            return x._data | ~y._data  # x ** y for booleans: 1 unless x = 0 and y = 1
         return np.power(x._data, y._data)
 
     @staticmethod
@@ -140,32 +144,64 @@ class Pow(Function):
         x, y = ctx.saved_tensors
         gx = gy = None
         if ctx.needs_input_grad[0]:
-            gx = unbroadcast(grad * y * x ** (y - 1), x.shape)
+            gx = unbroadcast(grad * _dz_dx(x, y), x.shape)
         if ctx.needs_input_grad[1]:
-            one = _const(np.ones((), dtype=x.dtype))
-            dz_dy = ctx.output * Log.apply(Where.apply(_const(x._data == 0), one, x))
-            gy = unbroadcast(grad * dz_dy, y.shape)
+            gy = unbroadcast(grad * _dz_dy(x, y, ctx.output), y.shape)
         return gx, gy
 
     @staticmethod
     def jvp(ctx, tx, ty):
-        """Forward mode: dz = y x^(y-1) dx + x^y log(x) dy  (log(x) taken as 0 where x = 0)."""
+        """Forward mode: dz = y x^(y-1) dx + x^y log(x) dy  (with the same conventions)."""
         x, y = ctx.inputs
-        dz_x = dz_y = None
-        if tx is not None:
-            dz_x = tx * y * x ** (y - 1)
-        if ty is not None:  # only then: log of a negative base would give nan * 0
-            one = _const(np.ones((), dtype=x.dtype))
-            dz_y = ty * ctx.output * Log.apply(Where.apply(_const(x._data == 0), one, x))
+        dz_x = tx * _dz_dx(x, y) if tx is not None else None
+        dz_y = ty * _dz_dy(x, y, ctx.output) if ty is not None else None
         return sum_tangents(dz_x, dz_y)
 
 
+def _integer_power(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """x ** y for integer tensors, negative exponents included, as PyTorch computes it:
+    the integer part of 1 / x^|y|, which is 1 for x = 1, +-1 for x = -1 and otherwise 0."""
+    x, y = np.broadcast_arrays(x, y)
+    out = np.power(x, np.maximum(y, 0))
+    odd = (y % 2).astype(bool)
+    small = np.where(x == 1, 1, np.where(x == -1, np.where(odd, -1, 1), 0)).astype(out.dtype)
+    return np.where(y < 0, small, out)
+
+
+def _dz_dx(x: Tensor, y: Tensor) -> Tensor:
+    """y x^(y-1), taken as 0 where y = 0 and x is 0 or nan.
+
+    Written so that no branch meets 0 * inf in the second derivative either: where y = 0
+    it is computed as y / x (the same value, 0, and the same d/dy = 1/x, but d/dx = -y/x^2
+    = 0 even for a tiny x, where x^(y-2) overflows). Each branch sees x = 1 wherever it is
+    not taken: a branch's backward runs on every element, and 0 * inf there would be nan."""
+    zero = _const(np.zeros((), dtype=x.dtype))
+    one = _const(np.ones((), dtype=x.dtype))
+    y_zero = y._data == 0
+    undefined = y_zero & ((x._data == 0) | np.isnan(x._data))
+    power = y * Where.apply(_const(y_zero), one, x) ** (y - 1)
+    ratio = y / Where.apply(_const(y_zero & ~undefined), x, one)
+    return Where.apply(_const(undefined), zero, Where.apply(_const(y_zero), ratio, power))
+
+
+def _dz_dy(x: Tensor, y: Tensor, z: Tensor) -> Tensor:
+    """x^y log(x), taken as 0 where x = 0 and y >= 0."""
+    zero = _const(np.zeros((), dtype=x.dtype))
+    one = _const(np.ones((), dtype=x.dtype))
+    at_zero = x._data == 0
+    safe_x = Where.apply(_const(at_zero & (y._data >= 0)), one, x)  # log(1) = 0 there
+    return Where.apply(_const(at_zero & (y._data >= 0)), zero, z * Log.apply(safe_x))
+
+
 class Maximum(Function):
-    """z = max(x, y) elementwise.   dz/dx = 1 where x > y, 1/2 where x = y, else 0."""
+    """z = max(x, y) elementwise.   dz/dx = 0 where x < y, 1/2 where x = y, else 1 (and the
+    same for y): as PyTorch, where a nan (z = nan) passes the whole gradient to both."""
 
     @staticmethod
     def forward(ctx, x, y):
-        ctx.weight_x = _tie_weights(x._data > y._data, x._data == y._data, x.dtype)
+        ties = x._data == y._data
+        ctx.weight_x = _tie_weights(x._data < y._data, ties, x.dtype)
+        ctx.weight_y = _tie_weights(x._data > y._data, ties, x.dtype)
         return np.maximum(x._data, y._data)
 
     @staticmethod
@@ -174,16 +210,19 @@ class Maximum(Function):
 
     @staticmethod
     def jvp(ctx, tx, ty):
-        """Forward mode: dz = w dx + (1 - w) dy,  w = 1 where x > y, 1/2 where x = y, else 0."""
+        """Forward mode: dz = wx dx + wy dy, with the weights of the gradient (see above)."""
         return _blend(ctx, tx, ty)
 
 
 class Minimum(Function):
-    """z = min(x, y) elementwise.   dz/dx = 1 where x < y, 1/2 where x = y, else 0."""
+    """z = min(x, y) elementwise.   dz/dx = 0 where x > y, 1/2 where x = y, else 1 (and the
+    same for y): as PyTorch, where a nan (z = nan) passes the whole gradient to both."""
 
     @staticmethod
     def forward(ctx, x, y):
-        ctx.weight_x = _tie_weights(x._data < y._data, x._data == y._data, x.dtype)
+        ties = x._data == y._data
+        ctx.weight_x = _tie_weights(x._data > y._data, ties, x.dtype)
+        ctx.weight_y = _tie_weights(x._data < y._data, ties, x.dtype)
         return np.minimum(x._data, y._data)
 
     @staticmethod
@@ -192,26 +231,27 @@ class Minimum(Function):
 
     @staticmethod
     def jvp(ctx, tx, ty):
-        """Forward mode: dz = w dx + (1 - w) dy,  w = 1 where x < y, 1/2 where x = y, else 0."""
+        """Forward mode: dz = wx dx + wy dy, with the weights of the gradient (see above)."""
         return _blend(ctx, tx, ty)
 
 
-def _tie_weights(wins: np.ndarray, ties: np.ndarray, dtype: np.dtype) -> np.ndarray:
-    """The share of the gradient that goes to x: 1 where x wins, 1/2 at a tie, else 0."""
-    return wins.astype(dtype) + 0.5 * ties.astype(dtype)
+def _tie_weights(loses: np.ndarray, ties: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """The share of the gradient that goes to one side: 0 where it loses, 1/2 at a tie,
+    else 1 (it wins, or a nan is involved)."""
+    dtype = dtype if dtype.kind == "f" else np.dtype(np.float64)  # (ints have no gradient)
+    return 1 - loses.astype(dtype) - 0.5 * ties.astype(dtype)
 
 
 def _split_between(ctx: Function, grad: Tensor) -> tuple[Tensor, Tensor]:
     x_shape, y_shape = ctx.input_shapes
-    w = _const(ctx.weight_x)
-    return unbroadcast(grad * w, x_shape), unbroadcast(grad * (1 - w), y_shape)
+    wx, wy = _const(ctx.weight_x), _const(ctx.weight_y)
+    return unbroadcast(grad * wx, x_shape), unbroadcast(grad * wy, y_shape)
 
 
 def _blend(ctx: Function, tx: Tensor | None, ty: Tensor | None) -> Tensor | None:
-    """Forward mode of maximum / minimum: w dx + (1 - w) dy, w the share that goes to x."""
-    w = _const(ctx.weight_x)
-    dz_x = tx * w if tx is not None else None
-    dz_y = ty * (1 - w) if ty is not None else None
+    """Forward mode of maximum / minimum: wx dx + wy dy, the shares that go to x and y."""
+    dz_x = tx * _const(ctx.weight_x) if tx is not None else None
+    dz_y = ty * _const(ctx.weight_y) if ty is not None else None
     return sum_tangents(dz_x, dz_y)
 
 
@@ -317,11 +357,11 @@ class Sqrt(Function):
 
 
 class Abs(Function):
-    """z = |x|.   dz/dx = sign(x), with abs'(0) = 0."""
+    """z = |x|.   dz/dx = sign(x), with abs'(0) = 0 and, as PyTorch's sign, 0 at nan."""
 
     @staticmethod
     def forward(ctx, x):
-        ctx.sign = np.sign(x._data)
+        ctx.sign = np.subtract(x._data > 0, x._data < 0, dtype=x.dtype)
         return np.abs(x._data)
 
     @staticmethod
@@ -421,12 +461,13 @@ class Sigmoid(Function):
 
 
 class Relu(Function):
-    """z = max(x, 0).   dz/dx = 1 where x > 0, else 0 (relu'(0) = 0, as PyTorch)."""
+    """z = max(x, 0).   dz/dx = 1 where x > 0, else 0 (relu'(0) = 0, as PyTorch; at nan 1)."""
 
     @staticmethod
     def forward(ctx, x):
-        ctx.positive = x._data > 0
-        return np.maximum(x._data, 0)
+        out = np.maximum(x._data, 0)
+        ctx.positive = out != 0  # x > 0, and (as PyTorch) nan: its gradient passes
+        return out
 
     @staticmethod
     def backward(ctx, grad):

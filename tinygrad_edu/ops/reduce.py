@@ -54,13 +54,15 @@ class _Extreme(Function):
     """Shared by Amax and Amin: the gradient goes to the extreme elements, split evenly.
 
     Convention (as PyTorch's amax/amin and HIPS autograd): if k elements tie for the
-    extreme, each receives 1/k of the gradient, so the total is conserved.
+    extreme, each receives 1/k of the gradient, so the total is conserved. A nan extreme
+    ties with nothing (nan gradients, as amax's in PyTorch), unless ``nan_shared``: then the
+    k nan elements share it (PyTorch's ``max()`` and ``min()`` of a whole tensor).
     """
 
     reduce = staticmethod(np.max)
 
     @staticmethod
-    def forward(ctx, x, *, axes=None, keepdim=False):
+    def forward(ctx, x, *, axes=None, keepdim=False, nan_shared=False):
         if x._data.size == 0 and (axes is None or any(x.shape[a] == 0 for a in axes)):
             raise RuntimeError(
                 f"{type(ctx).__name__.lower()}(): cannot reduce over an empty dimension of a "
@@ -68,6 +70,8 @@ class _Extreme(Function):
             )
         extreme = type(ctx).reduce(x._data, axis=axes, keepdims=True)
         hits = x._data == extreme
+        if nan_shared and x.dtype.kind == "f" and np.isnan(extreme).any():
+            hits = np.isnan(x._data)  # (nan_shared is used for whole-tensor reductions only)
         ctx.share = hits / np.sum(hits, axis=axes, keepdims=True, dtype=x.dtype)
         ctx.axes = axes
         return extreme if keepdim else extreme.reshape(_dropped_shape(x.shape, axes))
