@@ -7,7 +7,9 @@ tinygrad_edu supports it, refuses it with an explanation, or does not have it.
 The PyTorch names come from tools/torch_names.json (written once by dump_torch_names.py),
 so neither this script nor its test needs torch. A name is "supported" when tinygrad_edu
 has it under the same path, "refused" when ``tinygrad_edu/_refusals.py`` has a rule for
-it (using it raises an error saying why and what to use), else "missing".
+it (using it raises an error saying why and what to use), else "missing". A supported name
+is also "checked" when the op registry (tests/registry.py, issue 20) compares it with
+PyTorch: values, dtypes, shapes, errors, first and second derivatives.
 """
 
 from __future__ import annotations
@@ -38,20 +40,34 @@ def namespaces() -> dict[str, object]:
     }
 
 
+def registry_names() -> set[str]:
+    """The PyTorch-qualified names the op registry checks (``torch.Tensor.exp``, ...)."""
+    tests = str(ROOT / "tests")
+    if tests not in sys.path:
+        sys.path.insert(0, tests)
+    import registry
+
+    return registry.checked_names()
+
+
 def classify() -> tuple[str, dict[str, dict[str, list]]]:
     """The torch version, and per namespace the names sorted into "supported", "refused"
-    (as (name, why) pairs) and "missing"."""
+    (as (name, why) pairs) and "missing", and the supported ones the registry checks."""
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     from tinygrad_edu._refusals import refusal
 
+    checked = registry_names()
+
     data = json.loads(NAMES.read_text())
     table: dict[str, dict[str, list]] = {}
     for namespace, ours in namespaces().items():
-        groups: dict[str, list] = {"supported": [], "refused": [], "missing": []}
+        groups: dict[str, list] = {"supported": [], "refused": [], "missing": [], "checked": []}
         for name in data["names"][namespace]:
             if hasattr(ours, name):
                 groups["supported"].append(name)
+                if f"{namespace}.{name}" in checked:
+                    groups["checked"].append(name)
             elif (why := refusal(namespace, name)) is not None:
                 groups["refused"].append((name, why))
             else:
@@ -73,27 +89,30 @@ def render() -> str:
         "(`tools/torch_names.json`); do not edit by hand (`tests/test_api_coverage.py` fails "
         "when this file is stale). **supported**: tinygrad_edu has the name at the same path. "
         "**refused**: using it raises `NotSupportedError` saying why and what to use "
-        "(`tinygrad_edu/_refusals.py`). **missing**: not implemented (an AttributeError).",
+        "(`tinygrad_edu/_refusals.py`). **missing**: not implemented (an AttributeError). "
+        "**checked**: supported, and compared with PyTorch by the op registry "
+        "(`tests/registry.py`, run by `tests/test_differential.py`).",
         "",
-        "| namespace | names | supported | refused | missing | supported |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| namespace | names | supported | checked | refused | missing | supported |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
-    totals = [0, 0, 0, 0]
+    totals = [0, 0, 0, 0, 0]
     for namespace, groups in table.items():
-        counts = [len(groups[k]) for k in ("supported", "refused", "missing")]
-        n = sum(counts)
+        counts = [len(groups[k]) for k in ("supported", "checked", "refused", "missing")]
+        n = counts[0] + counts[2] + counts[3]
         totals = [t + c for t, c in zip(totals, [n, *counts])]
         lines.append(
-            f"| `{namespace}` | {n} | {counts[0]} | {counts[1]} | {counts[2]} | "
+            f"| `{namespace}` | {n} | {counts[0]} | {counts[1]} | {counts[2]} | {counts[3]} | "
             f"{100 * counts[0] / n:.0f}% |"
         )
     lines.append(
-        f"| all | {totals[0]} | {totals[1]} | {totals[2]} | {totals[3]} | "
+        f"| all | {totals[0]} | {totals[1]} | {totals[2]} | {totals[3]} | {totals[4]} | "
         f"{100 * totals[1] / totals[0]:.0f}% |"
     )
     for namespace, groups in table.items():
         lines += ["", f"## `{namespace}`", ""]
         lines += [f"**supported ({len(groups['supported'])})**: {_names(groups['supported'])}", ""]
+        lines += [f"**checked ({len(groups['checked'])})**: {_names(groups['checked'])}", ""]
         by_reason: dict[str, list[str]] = defaultdict(list)
         for name, why in groups["refused"]:
             by_reason[why].append(name)
