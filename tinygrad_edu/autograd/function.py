@@ -152,8 +152,11 @@ class Function:
         A tensor may be passed by keyword too (``MyOp.apply(x, weight=w)``): it is bound by
         forward's signature, so it counts as that positional argument and gets its gradient.
         """
-        if kwargs and any(isinstance(v, Tensor) for v in kwargs.values()):
-            args, kwargs = _bind(cls, args, kwargs)
+        if kwargs:  # (a plain loop: any() over a generator costs a frame per op)
+            for value in kwargs.values():
+                if isinstance(value, Tensor):
+                    args, kwargs = _bind(cls, args, kwargs)
+                    break
         ctx = cls()
         needs = None
         if GradMode.enabled:
