@@ -45,6 +45,19 @@ def test_classification_agrees_with_the_library():
     assert len(table["torch"]["supported"]) > 150  # a floor: regressions show up here
 
 
+def test_tensor_refusals_are_the_rules_over_torch_tensor_names():
+    """Tensor refuses by a descriptor per name (no __getattr__: it would slow every
+    attribute read); the list must be exactly what the rules refuse."""
+    import json
+
+    from tinygrad_edu._refusals import TENSOR_REFUSED, refusal
+
+    names = json.loads((ROOT / "tools" / "torch_names.json").read_text())["names"]
+    expected = [n for n in names["torch.Tensor"] if refusal("torch.Tensor", n) is not None]
+    assert sorted(TENSOR_REFUSED) == sorted(expected)
+    assert "__getattr__" not in vars(tg.Tensor)
+
+
 def test_refusals_are_clear_and_hasattr_is_false():
     assert not hasattr(tg, "sparse_coo_tensor") and not hasattr(tg.ones(1), "to_sparse")
     with pytest.raises(NotImplementedError, match="sparse tensors are not supported"):

@@ -4,7 +4,8 @@ A ported script that reaches for one of them (``torch.sparse_coo_tensor``,
 ``x.to_sparse()``, ``torch.jit.script``, ``torch.complex64``, ``nn.LSTM``...) gets a
 ``NotSupportedError`` saying so, instead of a bare AttributeError. The rules are
 patterns over names, per namespace; a name that exists is never refused (the lookup only
-comes here when normal attribute lookup fails). ``tools/api_coverage.py`` uses the same
+comes here when normal attribute lookup fails; on Tensor, only the names in
+``TENSOR_REFUSED`` are refused). ``tools/api_coverage.py`` uses the same
 table to mark names "refused" in ``docs/api_coverage.md``.
 """
 
@@ -120,12 +121,36 @@ def _module_getattr(module_name: str, namespace: str) -> Any:
     return __getattr__
 
 
-def _tensor_getattr(self: Any, name: str) -> Any:
-    """Only called when normal lookup fails: explain refused Tensor attributes."""
-    why = None if name.startswith("_") else refusal("torch.Tensor", name)
-    if why is not None:
-        raise NotSupportedError(f"Tensor.{name} is not supported: {why}")
-    raise AttributeError(f"'Tensor' object has no attribute '{name}'")
+#: PyTorch's Tensor attributes that the RULES refuse (tests/test_api_coverage.py checks this
+#: list against tools/torch_names.json). Tensor gets one raising descriptor per name rather
+#: than a ``__getattr__``: a class with ``__getattr__`` makes every attribute read of every
+#: tensor slower (CPython cannot specialise ``x._data`` then), and that is the hot path.
+TENSOR_REFUSED = """
+    angle as_strided as_strided_ as_strided_scatter bfloat16 cdouble cfloat chalf
+    cholesky cholesky_inverse cholesky_solve conj conj_physical conj_physical_ data_ptr
+    dequantize det digamma digamma_ eig erf erf_ erfc erfc_ erfinv erfinv_ geqrf i0 i0_
+    igamma igamma_ igammac igammac_ imag int_repr inverse ipu is_complex is_ipu is_maia
+    is_meta is_mkldnn is_mps is_mtia is_neg is_nested is_quantized is_shared is_sparse
+    is_sparse_csr is_vulkan is_xpu istft lgamma lgamma_ logdet lstsq lu lu_solve
+    matrix_exp mtia mvlgamma mvlgamma_ nonzero_static orgqr ormqr pinverse polygamma
+    polygamma_ q_per_channel_axis q_per_channel_scales q_per_channel_zero_points q_scale
+    q_zero_point qr real record_stream resize resize_ resize_as resize_as_
+    resize_as_sparse_ resolve_conj resolve_neg set_ share_memory_ slice_inverse slogdet
+    sparse_dim sparse_mask sparse_resize_ sparse_resize_and_clear_ stft storage
+    storage_offset storage_type svd symeig to_dense to_mkldnn to_sparse to_sparse_bsc
+    to_sparse_bsr to_sparse_coo to_sparse_csc to_sparse_csr triangular_solve
+    untyped_storage xpu
+""".split()  # noqa: SIM905 (a list of 109 names reads better as words)
+
+
+class _Refused:
+    """A Tensor attribute that raises NotSupportedError, saying why (hasattr gives False)."""
+
+    def __init__(self, name: str, why: str) -> None:
+        self.name, self.why = name, why
+
+    def __get__(self, obj: Any, owner: Any = None) -> Any:
+        raise NotSupportedError(f"Tensor.{self.name} is not supported: {self.why}")
 
 
 MODULES = {
@@ -138,11 +163,14 @@ MODULES = {
 
 
 def install() -> None:
-    """Give our modules (and Tensor) a ``__getattr__`` that explains refused names."""
+    """Give our modules a ``__getattr__``, and Tensor a descriptor per refused name, that
+    explain refused names."""
     from tinygrad_edu.tensor import Tensor
 
     for module_name, namespace in MODULES.items():
         module = sys.modules[module_name]
         if "__getattr__" not in vars(module):  # (a module's own __getattr__ wins)
             module.__getattr__ = _module_getattr(module_name, namespace)
-    Tensor.__getattr__ = _tensor_getattr
+    for name in TENSOR_REFUSED:
+        if name not in vars(Tensor):  # a name that exists is never refused
+            setattr(Tensor, name, _Refused(name, refusal("torch.Tensor", name)))
