@@ -553,6 +553,177 @@ def _softmax(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool) -> Sample:
     return Sample((draw(array(dtype, shape, real(-4, 4), smooth)), draw(st.integers(-n, n - 1))))
 
 
+# ---------------------------------------------------------------------------- scans, gathers,
+# products, norms and shape ops (the tensor_methods / torch_functions additions)
+def _dim_of(draw: Any, ndim: int) -> int:
+    n = max(ndim, 1)
+    return draw(st.integers(-n, n - 1))
+
+
+def _cumsum(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool) -> Sample:
+    dtype = pick(draw, dtypes, smooth)
+    shape = draw(shapes(smooth))
+    return Sample((draw(array(dtype, shape, REAL, smooth)), _dim_of(draw, len(shape))))
+
+
+def _index(draw: Any, shape: tuple[int, ...], n: int, smooth: bool) -> np.ndarray:
+    """Indices into a dimension of size ``n``: in range when smooth; else now and then
+    negative or out of range (both libraries must refuse those alike)."""
+    hi = n if smooth else n + 1
+    lo = 0 if smooth else -1
+    if hi - 1 < lo or (smooth and n == 0):
+        return np.zeros(shape, dtype=INT64)
+    return draw(hnp.arrays(INT64, shape, elements=st.integers(lo, max(lo, hi - 1))))
+
+
+def _gather(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool) -> Sample:
+    dtype = pick(draw, dtypes, smooth)
+    shape = draw(shapes(smooth, min_dims=1))
+    d = _dim_of(draw, len(shape))
+    n = shape[d]
+    if smooth:
+        assume(n > 0)
+    ishape = tuple(
+        draw(st.integers(1 if smooth else 0, MAX_SIDE)) if k == d % len(shape) else
+        draw(st.integers(1 if smooth else 0, s))
+        for k, s in enumerate(shape)
+    )  # fmt: skip
+    x = draw(array(dtype, shape, REAL, smooth))
+    return Sample((x, d, _index(draw, ishape, n, smooth)))
+
+
+def _scatter_add(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool) -> Sample:
+    dtype = pick(draw, dtypes, smooth)
+    shape = draw(shapes(smooth, min_dims=1))
+    d = _dim_of(draw, len(shape))
+    n = shape[d]
+    if smooth:
+        assume(n > 0)
+    sshape = tuple(draw(st.integers(1 if smooth else 0, MAX_SIDE)) for _ in shape)
+    ishape = tuple(
+        draw(st.integers(1 if smooth else 0, s if k == d % len(shape) else min(s, t)))
+        for k, (s, t) in enumerate(zip(sshape, shape))
+    )
+    x = draw(array(dtype, shape, REAL, smooth))
+    src = draw(array(dtype if smooth or draw(st.booleans()) else pick(draw, dtypes, smooth),
+                     sshape, REAL, smooth))  # fmt: skip
+    return Sample((x, d, _index(draw, ishape, n, smooth), src))
+
+
+def _index_select(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool) -> Sample:
+    dtype = pick(draw, dtypes, smooth)
+    shape = draw(shapes(smooth))
+    d = _dim_of(draw, len(shape))
+    n = shape[d] if shape else 1
+    x = draw(array(dtype, shape, REAL, smooth))
+    k = 1 if smooth and not shape else draw(st.integers(1 if smooth else 0, 4))
+    return Sample((x, d, _index(draw, (k,), n, smooth)))
+
+
+def _take_along_dim(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool) -> Sample:
+    dtype = pick(draw, dtypes, smooth)
+    shape = draw(shapes(smooth, min_dims=1))
+    x = draw(array(dtype, shape, REAL, smooth))
+    if draw(st.booleans()):  # dim=None: indices into the flattened tensor
+        k = draw(st.integers(1 if smooth else 0, 4))
+        return Sample((x, _index(draw, (k,), int(np.prod(shape)), smooth)))
+    d = _dim_of(draw, len(shape))
+    ishape = tuple(
+        draw(st.integers(1 if smooth else 0, MAX_SIDE)) if k == d % len(shape)
+        else draw(st.sampled_from([1, s]))
+        for k, s in enumerate(shape)
+    )  # fmt: skip
+    return Sample((x, _index(draw, ishape, shape[d], smooth), d))
+
+
+EQUATIONS = {  # equation: operand shapes, by letter sizes
+    "ij,jk->ik": ("ij", "jk"),
+    "i,i->": ("i", "i"),
+    "ij->ji": ("ij",),
+    "bij,bjk->bik": ("bij", "bjk"),
+    "ij->": ("ij",),
+    "i,j->ij": ("i", "j"),
+    "ij,j": ("ij", "j"),
+}
+
+
+def _einsum(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool) -> Sample:
+    equation = draw(st.sampled_from(sorted(EQUATIONS)))
+    sizes = {c: draw(st.integers(1 if smooth else 0, MAX_SIDE)) for c in "bijk"}
+    d = pick(draw, dtypes, smooth)  # (one dtype: PyTorch's einsum does not promote)
+    operands = [
+        draw(array(d, tuple(sizes[c] for c in subs), REAL, smooth)) for subs in EQUATIONS[equation]
+    ]
+    return Sample((equation, *operands))
+
+
+def _mm(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool) -> Sample:
+    lo = 1 if smooth else 0
+    n, m, k = (draw(st.integers(lo, MAX_SIDE)) for _ in range(3))
+    left, right = (m, n), (n, k)
+    if not smooth and draw(st.integers(0, 4)) == 0:  # shapes mm refuses
+        left, right = draw(st.sampled_from([((m, n), (n + 1, k)), ((n,), (n, k)), ((m, n), (n,))]))
+    d = pick(draw, dtypes, smooth)
+    d2 = d if draw(st.booleans()) else pick(draw, dtypes, smooth)
+    return Sample((draw(array(d, left, REAL, smooth)), draw(array(d2, right, REAL, smooth))))
+
+
+def _t(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool) -> Sample:
+    dtype = pick(draw, dtypes, smooth)
+    shape = draw(shapes(smooth, max_dims=2 if smooth else 3))
+    return Sample((draw(array(dtype, shape, REAL, smooth)),))
+
+
+def _norm(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool) -> Sample:
+    dtype = pick(draw, dtypes, smooth)
+    shape = draw(shapes(smooth))
+    p = draw(st.sampled_from([2, 1, np.inf]))
+    # |x| has a kink at 0; for inf the largest |x| must be unique: positives are k/10 + 0.05,
+    # negatives k/10 - 0.02, so no two magnitudes tie
+    no_ties = st.integers(-20, 20).map(lambda k: k / 10 + (0.05 if k >= 0 else -0.02))
+    domain = NONZERO if p != np.inf else no_ties
+    x = draw(array(dtype, shape, domain, smooth, unique=p == np.inf))
+    return Sample((x, p, draw(dims(len(shape)))), {"keepdim": draw(st.booleans())})
+
+
+def _flip(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool) -> Sample:
+    dtype = pick(draw, dtypes, smooth)
+    shape = draw(shapes(smooth))
+    x = draw(array(dtype, shape, REAL, smooth))
+    d = draw(dims(len(shape), allow_none=False))  # (torch.flip takes a tuple, not an int)
+    return Sample((x, d if isinstance(d, tuple) else (d,)))
+
+
+def _roll(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool) -> Sample:
+    dtype = pick(draw, dtypes, smooth)
+    shape = draw(shapes(smooth))
+    x = draw(array(dtype, shape, REAL, smooth))
+    d = draw(dims(len(shape))) if shape or not smooth else None  # (a 0-d tensor has no dim 0)
+    if isinstance(d, tuple):
+        shifts: Any = tuple(draw(st.integers(-4, 4)) for _ in d)
+    else:
+        shifts = draw(st.integers(-4, 4))
+    return Sample((x, shifts, d))
+
+
+def _triangle(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool) -> Sample:
+    dtype = pick(draw, dtypes, smooth)
+    shape = draw(shapes(smooth, min_dims=2 if smooth else 1))
+    x = draw(array(dtype, shape, REAL, smooth))
+    return Sample((x,), {"diagonal": draw(st.integers(-2, 2))})
+
+
+def _repeat(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool) -> Sample:
+    dtype = pick(draw, dtypes, smooth)
+    shape = draw(shapes(smooth, max_dims=2))
+    x = draw(array(dtype, shape, REAL, smooth))
+    extra = draw(st.integers(0 if smooth and shape else 1 if smooth else -1, 1))
+    reps = tuple(
+        draw(st.integers(1 if smooth else 0, 2)) for _ in range(max(len(shape) + extra, 0))
+    )
+    return Sample((x, reps))
+
+
 # ============================================================================ the registry
 def F(name: str) -> Callable[..., Any]:
     """``torch.nn.functional.<name>`` of either library."""
@@ -719,6 +890,53 @@ OPS: list[OpInfo] = [
     OpInfo("torch.Tensor.__getitem__", lambda m, x, i: x[i], custom(_getitem)),
     OpInfo("torch.cat", lambda m, ts, dim: m.cat(ts, dim), custom(_cat), grad_args=(0,)),
     OpInfo("torch.stack", lambda m, ts, dim: m.stack(ts, dim), custom(_stack), grad_args=(0,)),
+    # ------------------------------------------------------------------ scans, gathers,
+    # products, norms, shape ops (tensor_methods.py, torch_functions.py, ops/scan.py,
+    # ops/trig.py, ops/einsum.py, linalg.py)
+    OpInfo("torch.cumsum", function("cumsum"), custom(_cumsum), accumulates=True),
+    OpInfo("torch.gather", function("gather"), custom(_gather)),
+    OpInfo("torch.index_select", function("index_select"), custom(_index_select)),
+    OpInfo(
+        "torch.scatter_add",
+        function("scatter_add"),
+        custom(_scatter_add),
+        grad_args=(0, 3),
+        accumulates=True,
+    ),
+    OpInfo("torch.take_along_dim", function("take_along_dim"), custom(_take_along_dim)),
+    OpInfo("torch.atan", function("atan"), unary()),
+    OpInfo("torch.asin", function("asin"), unary(real(-0.9, 0.9))),
+    OpInfo("torch.acos", function("acos"), unary(real(-0.9, 0.9))),
+    OpInfo(
+        "torch.atan2",
+        function("atan2"),
+        binary(NONZERO, NONZERO, scalars=False),
+        grad_args=(0, 1),
+    ),
+    OpInfo("torch.log10", function("log10"), unary(POSITIVE)),
+    OpInfo("torch.log2", function("log2"), unary(POSITIVE)),
+    OpInfo(
+        "torch.einsum",
+        lambda m, eq, *xs: m.einsum(eq, *xs),
+        custom(_einsum),
+        grad_args=(1, 2),
+        accumulates=True,
+        dtypes=NUMERIC,
+    ),
+    OpInfo("torch.mm", function("mm"), custom(_mm), grad_args=(0, 1), accumulates=True),
+    OpInfo("torch.t", function("t"), custom(_t)),
+    OpInfo("torch.norm", function("norm"), custom(_norm), accumulates=True),
+    OpInfo(
+        "torch.linalg.vector_norm",
+        lambda m, x, p, dim, keepdim: m.linalg.vector_norm(x, p, dim, keepdim),
+        custom(_norm),
+        accumulates=True,
+    ),
+    OpInfo("torch.flip", function("flip"), custom(_flip)),
+    OpInfo("torch.roll", function("roll"), custom(_roll)),
+    OpInfo("torch.tril", function("tril"), custom(_triangle)),
+    OpInfo("torch.triu", function("triu"), custom(_triangle)),
+    OpInfo("torch.Tensor.repeat", lambda m, x, r: x.repeat(*r), custom(_repeat)),
     # ------------------------------------------------------------------ nn.functional
     OpInfo(
         "torch.nn.functional.linear",
@@ -843,6 +1061,47 @@ def _sigmoid_np(x: np.ndarray) -> np.ndarray:
     return 1 / (1 + np.exp(-x))
 
 
+def _gather_np(x: np.ndarray, dim: int, index: np.ndarray) -> np.ndarray:
+    d = dim % x.ndim  # (index may be shorter than x along the other dims)
+    corner = tuple(slice(None) if k == d else slice(0, n) for k, n in enumerate(index.shape))
+    return np.take_along_axis(x[corner], index, axis=d)
+
+
+def _index_select_np(x: np.ndarray, dim: int, index: np.ndarray) -> np.ndarray:
+    return x if x.ndim == 0 else np.take(x, index, axis=dim % x.ndim)
+
+
+def _scatter_add_np(x: np.ndarray, dim: int, index: np.ndarray, src: np.ndarray) -> np.ndarray:
+    out = x.copy()
+    positions = list(np.indices(index.shape, sparse=True))
+    positions[dim % x.ndim] = index
+    np.add.at(out, tuple(positions), src[tuple(slice(0, n) for n in index.shape)])
+    return out
+
+
+def _take_along_dim_np(x: np.ndarray, index: np.ndarray, dim: int | None = None) -> np.ndarray:
+    if dim is None:
+        return x.reshape(-1)[index]
+    d = dim % x.ndim
+    shape = np.broadcast_shapes(np.delete(x.shape, d), np.delete(index.shape, d))
+    full = [*shape[:d], 1, *shape[d:]]
+    x = np.broadcast_to(x, tuple(full[:d] + [x.shape[d]] + full[d + 1 :]))
+    index = np.broadcast_to(index, tuple(full[:d] + [index.shape[d]] + full[d + 1 :]))
+    return np.take_along_axis(x, index, axis=d)
+
+
+def _norm_np(x: np.ndarray, p: float, dim: Any, keepdim: bool = False) -> np.ndarray:
+    a = np.abs(x)
+    axis = _axes(x, dim)
+    if p == np.inf:
+        return np.max(a, axis=axis, keepdims=keepdim)
+    return np.sum(a**p, axis=axis, keepdims=keepdim) ** (1 / p)
+
+
+def _triangle_np(fn: Callable) -> Callable:
+    return lambda x, diagonal=0: fn(x, diagonal)
+
+
 #: NumPy forwards by registry id: the value check of ``test_registry_gradcheck.py``.
 REFERENCES: dict[str, Callable[..., Any]] = {
     "Tensor.add[alpha]": lambda x, y: x + 2 * y,
@@ -893,6 +1152,27 @@ REFERENCES: dict[str, Callable[..., Any]] = {
     "nn.functional.tanh": np.tanh,
     "nn.functional.softmax": _softmax_np,
     "nn.functional.log_softmax": lambda x, dim: np.log(_softmax_np(x, dim)),
+    "cumsum": lambda x, dim: np.cumsum(x, axis=_axes(x, dim)[0]) if x.ndim else x,
+    "gather": _gather_np,
+    "index_select": _index_select_np,
+    "scatter_add": _scatter_add_np,
+    "take_along_dim": _take_along_dim_np,
+    "atan": np.arctan,
+    "asin": np.arcsin,
+    "acos": np.arccos,
+    "atan2": np.arctan2,
+    "log10": np.log10,
+    "log2": np.log2,
+    "einsum": lambda eq, *xs: np.einsum(eq, *xs),
+    "mm": np.matmul,
+    "t": lambda x: x.T,
+    "norm": _norm_np,
+    "linalg.vector_norm": _norm_np,
+    "flip": lambda x, dims: np.flip(x, dims) if x.ndim else x,
+    "roll": lambda x, shifts, dims: np.roll(x, shifts, dims),
+    "tril": _triangle_np(np.tril),
+    "triu": _triangle_np(np.triu),
+    "Tensor.repeat": lambda x, reps: np.tile(x, reps),
 }
 #: ops whose own call works on NumPy arrays as it is (operators, m.exp, x[i], ...)
 SAME_IN_NUMPY = {
@@ -943,6 +1223,27 @@ def _identical_group(sample: Sample) -> bool:
         return bool(np.any(np.ptp(x, axis=axes) == 0))
 
 
+def _zero_group(sample: Sample) -> bool:
+    """Some group that norm reduces is all zeros."""
+    x, _, dim = sample.args
+    axes = _axes(x, dim)
+    with np.errstate(all="ignore"):
+        return x.size > 0 and bool(np.any(np.all(x == 0, axis=axes)))
+
+
+def _at_origin(sample: Sample) -> bool:
+    """atan2 meets y = x = 0 at some element."""
+    y, x = (np.asarray(a) == 0 for a in sample.args)
+    return bool(np.any(y & x))
+
+
+def _take_beyond(sample: Sample) -> bool:
+    """take_along_dim's index reaches past the end of its dimension (or before the start)."""
+    x, index = sample.args[:2]
+    n = x.size if len(sample.args) == 2 else x.shape[sample.args[2]] if x.ndim else 1
+    return bool(index.size) and bool(np.any((index >= n) | (index < -n)))
+
+
 def _at_bounds(sample: Sample) -> bool:
     return sample.has(lambda a: (a == 0) | (a == 1)) or _nonfinite(sample)
 
@@ -964,6 +1265,7 @@ INTENDED_DIFFERENCES: list[Difference] = [
             "nn.functional.log_softmax",
             "matmul",
             "nn.functional.linear",
+            "mm",
         )
     ],
     *[
@@ -1113,6 +1415,78 @@ INTENDED_DIFFERENCES: list[Difference] = [
         for op in ("std",)
         for aspect in ("grad", "gradgrad")
     ],
+    Difference(
+        "scatter_add",
+        "error",
+        "backward when src is larger than index along some dimension",
+        "PyTorch's ScatterAddBackward0 returns src's gradient in index's shape and then "
+        "refuses it (invalid gradient: got index's shape, expected src's); ours gives src "
+        "the gradient in its own shape, zero where index does not reach",
+        lambda s: s.args[3].shape != s.args[2].shape,
+    ),
+    *[
+        Difference(
+            op,
+            "gradgrad",
+            "the 2-norm of a group that is all zeros",
+            "both take the subgradient 0 as the first derivative there; PyTorch's double "
+            "backward then gives nan, ours 0 (the derivative of our where-guarded formula)",
+            lambda s: s.args[1] == 2 and _zero_group(s),
+        )
+        for op in ("norm", "linalg.vector_norm")
+    ],
+    *[
+        Difference(
+            op,
+            aspect,
+            "the 2-norm of an input whose squares overflow (|x| > 1e19 in float32, 1e153 "
+            "in float64)",
+            "ours sums the squares in the input's dtype (inf), as var does here; PyTorch "
+            "scales by the largest element first and stays finite",
+            lambda s: (
+                s.args[1] == 2 and s.has(lambda a: np.abs(a) > np.sqrt(np.finfo(a.dtype).max) / 16)
+            ),
+        )
+        for op in ("norm", "linalg.vector_norm")
+        for aspect in ("value", "grad", "gradgrad")
+    ],
+    *[
+        Difference(
+            op,
+            aspect,
+            "the inf-norm of an input with a nan",
+            "PyTorch's inf-norm backward masks the gradient to the elements equal to the "
+            "result (nan equals nothing: 0); ours passes it through abs, whose slope sign(nan) "
+            "is nan",
+            lambda s: s.args[1] == np.inf and s.has(np.isnan),
+        )
+        for op in ("norm", "linalg.vector_norm")
+        for aspect in ("grad", "gradgrad")
+    ],
+    Difference(
+        "atan2",
+        "gradgrad",
+        "a point at the origin (x = y = 0)",
+        "both take the first derivative as 0 there; PyTorch's double backward gives nan, ours "
+        "0 (the derivative of our where-guarded 1 / (x^2 + y^2))",
+        _at_origin,
+    ),
+    Difference(
+        "atan2",
+        "error",
+        "backward with a bool tensor as one argument",
+        "PyTorch's atan2 backward negates the bool argument (-y / (x^2 + y^2)) and raises; "
+        "ours computes the other argument's gradient",
+        lambda s: any(a.dtype == BOOL for a in s.arrays()),
+    ),
+    Difference(
+        "take_along_dim",
+        "error",
+        "an index beyond the end of the dimension",
+        "PyTorch's take_along_dim does not check the range and reads whatever lies past the "
+        "end (an undefined value); ours refuses the index, as gather does in both",
+        lambda s: _take_beyond(s),
+    ),
     Difference(
         "nn.functional.binary_cross_entropy",
         "gradgrad",
