@@ -33,6 +33,7 @@ NumPy forward to ``REFERENCES`` unless the entry's own call works on arrays). Vi
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -724,6 +725,123 @@ def _repeat(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool) -> Sample:
     return Sample((x, reps))
 
 
+# ---------------------------------------------------------------------------- layers
+# (nn/functional_layers.py, nn/functional_cnn.py): norms, embedding, conv, pooling, padding
+def _layer_norm(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool) -> Sample:
+    dtype = pick(draw, dtypes, smooth)
+    shape = draw(shapes(smooth, min_dims=1))
+    k = draw(st.integers(1, len(shape)))
+    normalized = shape[len(shape) - k :]
+    if smooth:  # (a group of one element has variance 0: its derivative is 1 / sqrt(eps))
+        assume(int(np.prod(normalized)) > 1)
+    x = draw(array(dtype, shape, REAL, smooth, unique=smooth))
+    w = draw(array(dtype, normalized, real(0.5, 2.0), True)) if draw(st.booleans()) else None
+    b = draw(array(dtype, normalized, REAL, True)) if draw(st.booleans()) else None
+    return Sample((x, normalized, w, b))
+
+
+def _group_norm(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool) -> Sample:
+    dtype = pick(draw, dtypes, smooth)
+    groups, per = draw(st.integers(1, 2)), draw(st.integers(1, 2))
+    n = draw(st.integers(1 if smooth else 0, 2))
+    rest = draw(hnp.array_shapes(min_dims=0, max_dims=2, min_side=1, max_side=2))
+    if smooth:
+        assume(per * int(np.prod(rest)) > 1)
+    x = draw(array(dtype, (n, groups * per, *rest), REAL, smooth, unique=smooth))
+    c = groups * per
+    w = draw(array(dtype, (c,), real(0.5, 2.0), True)) if draw(st.booleans()) else None
+    b = draw(array(dtype, (c,), REAL, True)) if draw(st.booleans()) else None
+    return Sample((x, groups, w, b))
+
+
+def _embedding(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool) -> Sample:
+    n, dim = draw(st.integers(1, 4)), draw(st.integers(1 if smooth else 0, 3))
+    w = draw(array(pick(draw, dtypes, smooth), (n, dim), REAL, smooth))
+    index_shape = draw(shapes(smooth, max_dims=2))
+    return Sample((_index(draw, index_shape, n, smooth), w))
+
+
+def _conv(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool, d: int) -> Sample:
+    dtype = pick(draw, dtypes, smooth)
+    groups = draw(st.integers(1, 2))
+    c_in, c_out = groups * draw(st.integers(1, 2)), groups * draw(st.integers(1, 2))
+    kernel = tuple(draw(st.integers(1, 2)) for _ in range(d))
+    stride = draw(st.integers(1, 2))
+    padding = draw(st.integers(0, 1))
+    dilation = draw(st.integers(1, 2))
+    size = tuple(draw(st.integers(1 if smooth else 0, 4)) for _ in range(d))
+    if smooth:  # an empty output is an error
+        assume(all(s + 2 * padding >= dilation * (k - 1) + 1 for s, k in zip(size, kernel)))
+    batch = draw(st.sampled_from([(1,), (2,), ()]))
+    x = draw(array(dtype, (*batch, c_in, *size), REAL, smooth))
+    w = draw(array(dtype, (c_out, c_in // groups, *kernel), REAL, smooth))
+    b = draw(array(dtype, (c_out,), REAL, smooth)) if draw(st.booleans()) else None
+    return Sample((x, w, b), {"stride": stride, "padding": padding, "dilation": dilation,
+                              "groups": groups})  # fmt: skip
+
+
+def _pool_input(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool, unique: bool) -> Any:
+    dtype = pick(draw, dtypes, smooth)
+    batch = draw(st.sampled_from([(1, 1), (2, 1), (1,)]))
+    size = tuple(draw(st.integers(1, 4)) for _ in range(2))
+    return draw(
+        array(dtype, (*batch, *size), grid() if unique else REAL, smooth, unique and smooth)
+    )
+
+
+def _max_pool2d(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool) -> Sample:
+    x = _pool_input(draw, dtypes, smooth, unique=True)  # (no ties inside a window)
+    kernel = draw(st.integers(1, 2))
+    kw = {
+        "stride": draw(st.sampled_from([None, 1, 2])),
+        "padding": draw(st.integers(0, kernel // 2)),
+        "dilation": draw(st.integers(1, 2)),
+    }
+    # Every window must hold an element of x: a window of padding alone (dilation 2 with
+    # padding 1 can make one) has the max -inf, and PyTorch 2.13's backward then writes out
+    # of bounds (a segmentation fault, or free(): invalid size) - so never padding there.
+    if kw["dilation"] > 1:
+        kw["padding"] = 0
+    if smooth:
+        span = kw["dilation"] * (kernel - 1) + 1
+        assume(all(s + 2 * kw["padding"] >= span for s in x.shape[-2:]))
+    return Sample((x, kernel), kw)
+
+
+def _avg_pool2d(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool) -> Sample:
+    x = _pool_input(draw, dtypes, smooth, unique=False)
+    kernel = draw(st.integers(1, 2))
+    kw = {
+        "stride": draw(st.sampled_from([None, 1, 2])),
+        "padding": draw(st.integers(0, kernel // 2)),
+        "count_include_pad": draw(st.booleans()),
+    }
+    if smooth:
+        assume(all(s + 2 * kw["padding"] >= kernel for s in x.shape[-2:]))
+    return Sample((x, kernel), kw)
+
+
+def _adaptive_avg_pool2d(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool) -> Sample:
+    x = _pool_input(draw, dtypes, smooth, unique=False)
+    out = draw(st.one_of(st.integers(1, 3), st.tuples(st.integers(1, 3), st.integers(1, 3))))
+    return Sample((x, out))
+
+
+def _pad(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool) -> Sample:
+    dtype = pick(draw, dtypes, smooth)
+    mode = draw(st.sampled_from(["constant", "reflect", "replicate", "circular"]))
+    if mode == "constant":
+        shape = draw(shapes(smooth, min_dims=1))
+        k = draw(st.integers(1, len(shape)))
+        amounts = tuple(draw(st.integers(-1 if not smooth else 0, 2)) for _ in range(2 * k))
+        kw = {"value": draw(st.sampled_from([0.0, 1.5]))} if draw(st.booleans()) else {}
+        return Sample((draw(array(dtype, shape, REAL, smooth)), amounts), {"mode": mode, **kw})
+    k = draw(st.integers(1, 2))  # reflect, replicate, circular: (N, C, *spatial) or (C, *spatial)
+    shape = draw(hnp.array_shapes(min_dims=k + 1, max_dims=k + 2, min_side=2, max_side=MAX_SIDE))
+    amounts = tuple(draw(st.integers(0, 1)) for _ in range(2 * k))
+    return Sample((draw(array(dtype, shape, REAL, smooth)), amounts), {"mode": mode})
+
+
 # ============================================================================ the registry
 def F(name: str) -> Callable[..., Any]:
     """``torch.nn.functional.<name>`` of either library."""
@@ -740,6 +858,9 @@ def function(name: str) -> Callable[..., Any]:
     return lambda m, *a, **k: getattr(m, name)(*a, **k)
 
 
+#: layer_norm, group_norm: a group of (nearly) equal values has variance ~0, so the rounding
+#: of x - mean (1e-8 |x| in float32) is multiplied by 1 / sqrt(eps) = 316
+NORM_TOLERANCE = {FLOAT32: (1e-5, 5e-5), FLOAT64: TOLERANCE[FLOAT64]}
 POSITIVE = real(0.1, 3.0)
 NONZERO = away_from_zero()
 
@@ -952,6 +1073,76 @@ OPS: list[OpInfo] = [
         unary(NONZERO, negative_slope=st.sampled_from([0.01, 0.2, 1.5])),
     ),
     OpInfo("torch.nn.functional.sigmoid", F("sigmoid"), unary(real(-6, 6))),
+    # ------------------------------------------------------------------ more activations and
+    # layers (nn/functional_layers.py, nn/functional_cnn.py, ops/activation.py, ops/conv.py,
+    # ops/pool.py, ops/pad.py)
+    OpInfo(
+        "torch.nn.functional.gelu",
+        F("gelu"),
+        unary(real(-4, 4), approximate=st.sampled_from(["none", "tanh"])),
+    ),
+    OpInfo("torch.nn.functional.silu", F("silu"), unary(real(-6, 6))),
+    OpInfo("torch.nn.functional.mish", F("mish"), unary(real(-6, 6))),
+    OpInfo("torch.nn.functional.elu", F("elu"), unary(NONZERO, alpha=st.sampled_from([1.0, 0.5]))),
+    OpInfo(
+        "torch.nn.functional.softplus",
+        F("softplus"),
+        unary(
+            grid(0.05),
+            beta=st.sampled_from([1.0, 2.0, 0.5]),
+            threshold=st.sampled_from([20.0, 1.0]),
+        ),
+    ),
+    OpInfo("torch.nn.functional.logsigmoid", F("logsigmoid"), unary(real(-6, 6))),
+    OpInfo(
+        "torch.nn.functional.hardtanh",
+        F("hardtanh"),
+        unary(
+            grid(0.05), min_val=st.sampled_from([-1.0, -0.5]), max_val=st.sampled_from([1.0, 2.0])
+        ),
+    ),
+    OpInfo(
+        "torch.nn.functional.layer_norm",
+        F("layer_norm"),
+        custom(_layer_norm),
+        grad_args=(0, 2, 3),
+        accumulates=True,
+        tolerance=NORM_TOLERANCE,
+    ),
+    OpInfo(
+        "torch.nn.functional.group_norm",
+        F("group_norm"),
+        custom(_group_norm),
+        grad_args=(0, 2, 3),
+        accumulates=True,
+        tolerance=NORM_TOLERANCE,
+    ),
+    OpInfo("torch.nn.functional.embedding", F("embedding"), custom(_embedding), grad_args=(1,)),
+    OpInfo(
+        "torch.nn.functional.conv1d",
+        F("conv1d"),
+        custom(lambda d, t, s: _conv(d, t, s, 1)),
+        grad_args=(0, 1, 2),
+        accumulates=True,
+    ),
+    OpInfo(
+        "torch.nn.functional.conv2d",
+        F("conv2d"),
+        custom(lambda d, t, s: _conv(d, t, s, 2)),
+        grad_args=(0, 1, 2),
+        accumulates=True,
+    ),
+    OpInfo("torch.nn.functional.max_pool2d", F("max_pool2d"), custom(_max_pool2d)),
+    OpInfo(
+        "torch.nn.functional.avg_pool2d", F("avg_pool2d"), custom(_avg_pool2d), accumulates=True
+    ),
+    OpInfo(
+        "torch.nn.functional.adaptive_avg_pool2d",
+        F("adaptive_avg_pool2d"),
+        custom(_adaptive_avg_pool2d),
+        accumulates=True,
+    ),
+    OpInfo("torch.nn.functional.pad", F("pad"), custom(_pad)),
     OpInfo("torch.nn.functional.tanh", F("tanh"), unary(real(-3, 3))),
     OpInfo("torch.nn.functional.softmax", F("softmax"), custom(_softmax)),
     OpInfo("torch.nn.functional.log_softmax", F("log_softmax"), custom(_softmax)),
@@ -1102,6 +1293,104 @@ def _triangle_np(fn: Callable) -> Callable:
     return lambda x, diagonal=0: fn(x, diagonal)
 
 
+def _gelu_np(x: np.ndarray, approximate: str = "none") -> np.ndarray:
+    if approximate == "tanh":
+        return x / 2 * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x**3)))
+    return x / 2 * (1 + np.vectorize(math.erf, otypes=[x.dtype])(x / np.sqrt(2)))
+
+
+def _softplus_np(x: np.ndarray, beta: float = 1.0, threshold: float = 20.0) -> np.ndarray:
+    return np.where(beta * x > threshold, x, np.log1p(np.exp(beta * x)) / beta)
+
+
+def _normalize_np(x: np.ndarray, axes: tuple[int, ...], eps: float = 1e-5) -> np.ndarray:
+    mean = x.mean(axis=axes, keepdims=True)
+    return (x - mean) / np.sqrt(x.var(axis=axes, keepdims=True) + eps)
+
+
+def _affine_np(y: np.ndarray, w: Any, b: Any, shape: tuple[int, ...]) -> np.ndarray:
+    return y * (1 if w is None else w.reshape(shape)) + (0 if b is None else b.reshape(shape))
+
+
+def _layer_norm_np(x: np.ndarray, normalized: tuple[int, ...], w: Any = None, b: Any = None):
+    axes = tuple(range(x.ndim - len(normalized), x.ndim))
+    return _affine_np(_normalize_np(x, axes), w, b, normalized)
+
+
+def _group_norm_np(x: np.ndarray, groups: int, w: Any = None, b: Any = None) -> np.ndarray:
+    y = _normalize_np(x.reshape(x.shape[0], groups, -1), (2,)).reshape(x.shape)
+    return _affine_np(y, w, b, (x.shape[1],) + (1,) * (x.ndim - 2))
+
+
+def _windows_np(x: np.ndarray, kernel, stride, dilation) -> np.ndarray:
+    """(N, C, *out, *kernel): the windows of x's spatial dims (already padded)."""
+    d = len(kernel)
+    spans = [(k - 1) * r + 1 for k, r in zip(kernel, dilation)]
+    win = np.lib.stride_tricks.sliding_window_view(x, spans, axis=tuple(range(2, 2 + d)))
+    win = win[(..., *(slice(None, None, r) for r in dilation))]
+    return win[(slice(None), slice(None), *(slice(None, None, s) for s in stride))]
+
+
+def _conv_np(x, w, b=None, stride=1, padding=0, dilation=1, groups=1) -> np.ndarray:
+    d = w.ndim - 2
+    unbatched = x.ndim == d + 1
+    x = x[None] if unbatched else x
+    x = np.pad(x, [(0, 0), (0, 0)] + [(padding, padding)] * d)
+    win = _windows_np(x, w.shape[2:], (stride,) * d, (dilation,) * d)
+    n, c = x.shape[:2]
+    win = win.reshape(n, groups, c // groups, *win.shape[2:])
+    wg = w.reshape(groups, w.shape[0] // groups, c // groups, *w.shape[2:])
+    spatial, kern = "HW"[:d], "hw"[:d]
+    out = np.einsum(f"ngc{spatial}{kern},goc{kern}->ngo{spatial}", win, wg)
+    out = out.reshape(n, w.shape[0], *out.shape[3:])
+    if b is not None:
+        out = out + b.reshape(-1, *(1,) * d)
+    return out[0] if unbatched else out
+
+
+def _max_pool2d_np(x, kernel, stride=None, padding=0, dilation=1) -> np.ndarray:
+    lead = x.shape[:-2]
+    x = x.reshape(-1, 1, *x.shape[-2:])
+    x = np.pad(x, [(0, 0), (0, 0)] + [(padding, padding)] * 2, constant_values=-np.inf)
+    win = _windows_np(x, (kernel,) * 2, (stride or kernel,) * 2, (dilation,) * 2)
+    out = win.max(axis=(-2, -1))
+    return out.reshape(*lead, *out.shape[-2:])
+
+
+def _avg_pool2d_np(x, kernel, stride=None, padding=0, count_include_pad=True) -> np.ndarray:
+    lead = x.shape[:-2]
+    x = x.reshape(-1, 1, *x.shape[-2:])
+    pads = [(0, 0), (0, 0)] + [(padding, padding)] * 2
+    args = ((kernel,) * 2, (stride or kernel,) * 2, (1, 1))
+    total = _windows_np(np.pad(x, pads), *args).sum(axis=(-2, -1))
+    count = _windows_np(np.pad(np.ones_like(x), pads), *args).sum(axis=(-2, -1))
+    out = total / (kernel * kernel if count_include_pad else count)
+    return out.reshape(*lead, *out.shape[-2:])
+
+
+def _adaptive_avg_pool2d_np(x: np.ndarray, output_size: Any) -> np.ndarray:
+    oh, ow = (output_size, output_size) if isinstance(output_size, int) else output_size
+    h, w = x.shape[-2:]
+
+    def bins(n: int, m: int) -> list[slice]:
+        return [slice(i * n // m, -(-(i + 1) * n // m)) for i in range(m)]
+
+    rows = [
+        np.stack([x[..., r, c].mean(axis=(-2, -1)) for c in bins(w, ow)], -1) for r in bins(h, oh)
+    ]
+    return np.stack(rows, -2)
+
+
+def _pad_np(x: np.ndarray, amounts: tuple[int, ...], mode: str = "constant", value: float = 0.0):
+    pairs = [(0, 0)] * (x.ndim - len(amounts) // 2) + [
+        (amounts[i], amounts[i + 1]) for i in range(len(amounts) - 2, -1, -2)
+    ]
+    if mode == "constant":  # (negative amounts crop)
+        crop = tuple(slice(max(-a, 0), n - max(-b, 0)) for (a, b), n in zip(pairs, x.shape))
+        return np.pad(x[crop], [(max(a, 0), max(b, 0)) for a, b in pairs], constant_values=value)
+    return np.pad(x, pairs, mode={"replicate": "edge", "circular": "wrap"}.get(mode, mode))
+
+
 #: NumPy forwards by registry id: the value check of ``test_registry_gradcheck.py``.
 REFERENCES: dict[str, Callable[..., Any]] = {
     "Tensor.add[alpha]": lambda x, y: x + 2 * y,
@@ -1173,6 +1462,22 @@ REFERENCES: dict[str, Callable[..., Any]] = {
     "tril": _triangle_np(np.tril),
     "triu": _triangle_np(np.triu),
     "Tensor.repeat": lambda x, reps: np.tile(x, reps),
+    "nn.functional.gelu": _gelu_np,
+    "nn.functional.silu": lambda x: x * _sigmoid_np(x),
+    "nn.functional.mish": lambda x: x * np.tanh(np.log1p(np.exp(x))),
+    "nn.functional.elu": lambda x, alpha=1.0: np.where(x > 0, x, alpha * np.expm1(x)),
+    "nn.functional.softplus": _softplus_np,
+    "nn.functional.logsigmoid": lambda x: -np.log1p(np.exp(-x)),
+    "nn.functional.hardtanh": lambda x, min_val=-1.0, max_val=1.0: np.clip(x, min_val, max_val),
+    "nn.functional.layer_norm": _layer_norm_np,
+    "nn.functional.group_norm": _group_norm_np,
+    "nn.functional.embedding": lambda index, w: w[index],
+    "nn.functional.conv1d": _conv_np,
+    "nn.functional.conv2d": _conv_np,
+    "nn.functional.max_pool2d": _max_pool2d_np,
+    "nn.functional.avg_pool2d": _avg_pool2d_np,
+    "nn.functional.adaptive_avg_pool2d": _adaptive_avg_pool2d_np,
+    "nn.functional.pad": _pad_np,
 }
 #: ops whose own call works on NumPy arrays as it is (operators, m.exp, x[i], ...)
 SAME_IN_NUMPY = {
@@ -1462,6 +1767,65 @@ INTENDED_DIFFERENCES: list[Difference] = [
         )
         for op in ("norm", "linalg.vector_norm")
         for aspect in ("grad", "gradgrad")
+    ],
+    *[
+        Difference(
+            op,
+            "value",
+            "an inf or nan input with zero padding",
+            "the padded zeros times an inf weight are nan (0 * inf) in ours, at every output "
+            "the weight reaches; PyTorch's kernels skip the padded positions there",
+            lambda s: s.kwargs.get("padding", 0) != 0 and _nonfinite(s),
+        )
+        for op in ("nn.functional.conv1d", "nn.functional.conv2d")
+    ],
+    Difference(
+        "nn.functional.gelu",
+        "gradgrad",
+        "an input whose square overflows (|x| > 1e150 in float64) or is infinite",
+        "the second derivative there is 0; PyTorch's formula meets inf * 0 = nan (x^2 overflows "
+        "beside exp(-x^2 / 2) = 0), ours gives 0",
+        lambda s: s.has(lambda a: ~(np.abs(a) < 1e150)),
+    ),
+    Difference(
+        "nn.functional.gelu",
+        "value",
+        "+inf in float32 (approximate='none')",
+        "gelu(+inf) = inf: PyTorch's scalar path and its float64 kernel agree, but its "
+        "vectorized float32 kernel (tensors of 2 or more elements) gives nan",
+        lambda s: s.args[0].dtype == FLOAT32 and s.has(lambda a: a == np.inf),
+    ),
+    Difference(
+        "nn.functional.adaptive_avg_pool2d",
+        "value",
+        "an inf or nan input",
+        "ours averages each axis by a product with an averaging matrix, so an inf meets the "
+        "zeros of the other bins (0 * inf = nan) and spreads nan along its row; PyTorch "
+        "averages each bin on its own",
+        _nonfinite,
+    ),
+    *[
+        Difference(
+            op,
+            aspect,
+            "an input whose squares overflow its dtype (|x| > 1e19 in float32, 1e153 in float64)",
+            "ours normalizes with the variance of x - mean (finite: 0 for one element); "
+            "PyTorch's fused kernel forms E[x^2] - E[x]^2 = inf - inf = nan",
+            lambda s: s.has(lambda a: np.abs(a) > np.sqrt(np.finfo(a.dtype).max) / 16),
+        )
+        for op in ("nn.functional.layer_norm", "nn.functional.group_norm")
+        for aspect in ("value", "grad", "gradgrad")
+    ],
+    *[
+        Difference(
+            op,
+            "error",
+            "backward with a bias but no weight",
+            "PyTorch's fused backward fails there (expected a proper Tensor but got None, or "
+            "an invalid shape '[0]'); ours differentiates (x - mean) / std + bias",
+            lambda s: s.args[2] is None and s.args[3] is not None,
+        )
+        for op in ("nn.functional.layer_norm", "nn.functional.group_norm")
     ],
     Difference(
         "atan2",
