@@ -842,6 +842,23 @@ def _pad(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool) -> Sample:
     return Sample((draw(array(dtype, shape, REAL, smooth)), amounts), {"mode": mode})
 
 
+# ---------------------------------------------------------------------------- robust losses
+def _robust_loss(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool, knob: str) -> Sample:
+    """smooth_l1_loss (``beta``), huber_loss (``delta``): kinks at |x - y| = beta or delta
+    are met with probability 0 (y on the grid k/10 + 0.05, x drawn apart, knobs 0.5 and 1)."""
+    sample = _regression_loss(draw, dtypes, smooth)
+    return Sample(sample.args, {**sample.kwargs, knob: draw(st.sampled_from([1.0, 0.5]))})
+
+
+def _one_hot(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool) -> Sample:
+    dtype = draw(st.sampled_from(dtypes))
+    shape = draw(shapes(smooth, max_dims=2))
+    lo = 0 if smooth else -1
+    values = st.booleans() if dtype == BOOL else st.integers(lo, 3)  # (PyTorch wants int64)
+    x = draw(hnp.arrays(dtype, shape, elements=values))
+    return Sample((x, draw(st.sampled_from([-1, 4, 5, 2]))))
+
+
 # ============================================================================ the registry
 def F(name: str) -> Callable[..., Any]:
     """``torch.nn.functional.<name>`` of either library."""
@@ -1159,6 +1176,27 @@ OPS: list[OpInfo] = [
         custom(_regression_loss),
         grad_args=(0, 1),
         accumulates=True,
+    ),
+    OpInfo(
+        "torch.nn.functional.smooth_l1_loss",
+        F("smooth_l1_loss"),
+        custom(lambda d, t, s: _robust_loss(d, t, s, "beta")),
+        grad_args=(0, 1),
+        accumulates=True,
+    ),
+    OpInfo(
+        "torch.nn.functional.huber_loss",
+        F("huber_loss"),
+        custom(lambda d, t, s: _robust_loss(d, t, s, "delta")),
+        grad_args=(0, 1),
+        accumulates=True,
+    ),
+    OpInfo(
+        "torch.nn.functional.one_hot",
+        F("one_hot"),
+        custom(_one_hot),
+        grad_args=(),
+        dtypes=(INT64, INT32, BOOL),
     ),
     OpInfo(
         "torch.nn.functional.nll_loss",
