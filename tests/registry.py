@@ -683,7 +683,7 @@ def _norm(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool) -> Sample:
     # negatives k/10 - 0.02, so no two magnitudes tie
     no_ties = st.integers(-20, 20).map(lambda k: k / 10 + (0.05 if k >= 0 else -0.02))
     domain = NONZERO if p != np.inf else no_ties
-    x = draw(array(dtype, shape, domain, smooth, unique=p == np.inf))
+    x = draw(array(dtype, shape, domain, smooth, unique=smooth and p == np.inf))
     return Sample((x, p, draw(dims(len(shape)))), {"keepdim": draw(st.booleans())})
 
 
@@ -1575,9 +1575,23 @@ def _zero_group(sample: Sample) -> bool:
 
 
 def _at_origin(sample: Sample) -> bool:
-    """atan2 meets y = x = 0 at some element."""
-    y, x = (np.asarray(a) == 0 for a in sample.args)
-    return bool(np.any(y & x))
+    """atan2 meets x^2 + y^2 = 0 at some element (the origin, or so close that it underflows)."""
+    y, x = (np.asarray(a, dtype=np.float64) for a in sample.args)
+    with np.errstate(all="ignore"):
+        return bool(np.any(x * x + y * y == 0))
+
+
+def _constant_norm_group(sample: Sample) -> bool:
+    """Some group that layer_norm / group_norm normalizes holds one value only."""
+    x, size = sample.args[:2]
+    if x.size == 0:
+        return False
+    if isinstance(size, int):  # group_norm: (N, groups, the rest)
+        groups = x.reshape(x.shape[0], size, -1)
+    else:  # layer_norm: the last len(normalized_shape) dims
+        groups = x.reshape(-1, int(np.prod(size)))
+    with np.errstate(all="ignore"):
+        return bool(np.any(np.ptp(groups, axis=-1) == 0))
 
 
 def _take_beyond(sample: Sample) -> bool:
@@ -1817,14 +1831,17 @@ INTENDED_DIFFERENCES: list[Difference] = [
         )
         for op in ("nn.functional.conv1d", "nn.functional.conv2d")
     ],
-    Difference(
-        "nn.functional.gelu",
-        "gradgrad",
-        "an input whose square overflows (|x| > 1e150 in float64) or is infinite",
-        "the second derivative there is 0; PyTorch's formula meets inf * 0 = nan (x^2 overflows "
-        "beside exp(-x^2 / 2) = 0), ours gives 0",
-        lambda s: s.has(lambda a: ~(np.abs(a) < 1e150)),
-    ),
+    *[
+        Difference(
+            op,
+            "gradgrad",
+            "an input whose square overflows (|x| > 1e150 in float64) or is infinite",
+            "the second derivative there is 0; PyTorch's formula meets inf * 0 = nan (x^2 "
+            "overflows beside a factor that is 0), ours gives 0",
+            lambda s: s.has(lambda a: ~(np.abs(a) < 1e150)),
+        )
+        for op in ("nn.functional.gelu", "nn.functional.mish")
+    ],
     Difference(
         "nn.functional.gelu",
         "value",
@@ -1857,6 +1874,18 @@ INTENDED_DIFFERENCES: list[Difference] = [
     *[
         Difference(
             op,
+            aspect,
+            "a normalized group of identical values (variance 0 up to rounding)",
+            "the derivatives there are rounding error times 1 / sqrt(eps); the two libraries "
+            "round x - mean differently (ours finds it exactly 0)",
+            _constant_norm_group,
+        )
+        for op in ("nn.functional.layer_norm", "nn.functional.group_norm")
+        for aspect in ("grad", "gradgrad")
+    ],
+    *[
+        Difference(
+            op,
             "error",
             "backward with a bias but no weight",
             "PyTorch's fused backward fails there (expected a proper Tensor but got None, or "
@@ -1868,7 +1897,7 @@ INTENDED_DIFFERENCES: list[Difference] = [
     Difference(
         "atan2",
         "gradgrad",
-        "a point at the origin (x = y = 0)",
+        "a point at the origin (x^2 + y^2 = 0, or underflows to 0)",
         "both take the first derivative as 0 there; PyTorch's double backward gives nan, ours "
         "0 (the derivative of our where-guarded 1 / (x^2 + y^2))",
         _at_origin,
