@@ -33,6 +33,7 @@ NumPy forward to ``REFERENCES`` unless the entry's own call works on arrays). Vi
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -553,6 +554,311 @@ def _softmax(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool) -> Sample:
     return Sample((draw(array(dtype, shape, real(-4, 4), smooth)), draw(st.integers(-n, n - 1))))
 
 
+# ---------------------------------------------------------------------------- scans, gathers,
+# products, norms and shape ops (the tensor_methods / torch_functions additions)
+def _dim_of(draw: Any, ndim: int) -> int:
+    n = max(ndim, 1)
+    return draw(st.integers(-n, n - 1))
+
+
+def _cumsum(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool) -> Sample:
+    dtype = pick(draw, dtypes, smooth)
+    shape = draw(shapes(smooth))
+    return Sample((draw(array(dtype, shape, REAL, smooth)), _dim_of(draw, len(shape))))
+
+
+def _index(draw: Any, shape: tuple[int, ...], n: int, smooth: bool) -> np.ndarray:
+    """Indices into a dimension of size ``n``: in range when smooth; else now and then
+    negative or out of range (both libraries must refuse those alike)."""
+    hi = n if smooth else n + 1
+    lo = 0 if smooth else -1
+    if hi - 1 < lo or (smooth and n == 0):
+        return np.zeros(shape, dtype=INT64)
+    return draw(hnp.arrays(INT64, shape, elements=st.integers(lo, max(lo, hi - 1))))
+
+
+def _gather(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool) -> Sample:
+    dtype = pick(draw, dtypes, smooth)
+    shape = draw(shapes(smooth, min_dims=1))
+    d = _dim_of(draw, len(shape))
+    n = shape[d]
+    if smooth:
+        assume(n > 0)
+    ishape = tuple(
+        draw(st.integers(1 if smooth else 0, MAX_SIDE)) if k == d % len(shape) else
+        draw(st.integers(1 if smooth else 0, s))
+        for k, s in enumerate(shape)
+    )  # fmt: skip
+    x = draw(array(dtype, shape, REAL, smooth))
+    return Sample((x, d, _index(draw, ishape, n, smooth)))
+
+
+def _scatter_add(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool) -> Sample:
+    dtype = pick(draw, dtypes, smooth)
+    shape = draw(shapes(smooth, min_dims=1))
+    d = _dim_of(draw, len(shape))
+    n = shape[d]
+    if smooth:
+        assume(n > 0)
+    sshape = tuple(draw(st.integers(1 if smooth else 0, MAX_SIDE)) for _ in shape)
+    ishape = tuple(
+        draw(st.integers(1 if smooth else 0, s if k == d % len(shape) else min(s, t)))
+        for k, (s, t) in enumerate(zip(sshape, shape))
+    )
+    x = draw(array(dtype, shape, REAL, smooth))
+    src = draw(array(dtype if smooth or draw(st.booleans()) else pick(draw, dtypes, smooth),
+                     sshape, REAL, smooth))  # fmt: skip
+    return Sample((x, d, _index(draw, ishape, n, smooth), src))
+
+
+def _index_select(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool) -> Sample:
+    dtype = pick(draw, dtypes, smooth)
+    shape = draw(shapes(smooth))
+    d = _dim_of(draw, len(shape))
+    n = shape[d] if shape else 1
+    x = draw(array(dtype, shape, REAL, smooth))
+    k = 1 if smooth and not shape else draw(st.integers(1 if smooth else 0, 4))
+    return Sample((x, d, _index(draw, (k,), n, smooth)))
+
+
+def _take_along_dim(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool) -> Sample:
+    dtype = pick(draw, dtypes, smooth)
+    shape = draw(shapes(smooth, min_dims=1))
+    x = draw(array(dtype, shape, REAL, smooth))
+    if draw(st.booleans()):  # dim=None: indices into the flattened tensor
+        k = draw(st.integers(1 if smooth else 0, 4))
+        return Sample((x, _index(draw, (k,), int(np.prod(shape)), smooth)))
+    d = _dim_of(draw, len(shape))
+    ishape = tuple(
+        draw(st.integers(1 if smooth else 0, MAX_SIDE)) if k == d % len(shape)
+        else draw(st.sampled_from([1, s]))
+        for k, s in enumerate(shape)
+    )  # fmt: skip
+    return Sample((x, _index(draw, ishape, shape[d], smooth), d))
+
+
+EQUATIONS = {  # equation: operand shapes, by letter sizes
+    "ij,jk->ik": ("ij", "jk"),
+    "i,i->": ("i", "i"),
+    "ij->ji": ("ij",),
+    "bij,bjk->bik": ("bij", "bjk"),
+    "ij->": ("ij",),
+    "i,j->ij": ("i", "j"),
+    "ij,j": ("ij", "j"),
+}
+
+
+def _einsum(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool) -> Sample:
+    equation = draw(st.sampled_from(sorted(EQUATIONS)))
+    sizes = {c: draw(st.integers(1 if smooth else 0, MAX_SIDE)) for c in "bijk"}
+    d = pick(draw, dtypes, smooth)  # (one dtype: PyTorch's einsum does not promote)
+    operands = [
+        draw(array(d, tuple(sizes[c] for c in subs), REAL, smooth)) for subs in EQUATIONS[equation]
+    ]
+    return Sample((equation, *operands))
+
+
+def _mm(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool) -> Sample:
+    lo = 1 if smooth else 0
+    n, m, k = (draw(st.integers(lo, MAX_SIDE)) for _ in range(3))
+    left, right = (m, n), (n, k)
+    if not smooth and draw(st.integers(0, 4)) == 0:  # shapes mm refuses
+        left, right = draw(st.sampled_from([((m, n), (n + 1, k)), ((n,), (n, k)), ((m, n), (n,))]))
+    d = pick(draw, dtypes, smooth)
+    d2 = d if draw(st.booleans()) else pick(draw, dtypes, smooth)
+    return Sample((draw(array(d, left, REAL, smooth)), draw(array(d2, right, REAL, smooth))))
+
+
+def _t(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool) -> Sample:
+    dtype = pick(draw, dtypes, smooth)
+    shape = draw(shapes(smooth, max_dims=2 if smooth else 3))
+    return Sample((draw(array(dtype, shape, REAL, smooth)),))
+
+
+def _norm(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool) -> Sample:
+    dtype = pick(draw, dtypes, smooth)
+    shape = draw(shapes(smooth))
+    p = draw(st.sampled_from([2, 1, np.inf]))
+    # |x| has a kink at 0; for inf the largest |x| must be unique: positives are k/10 + 0.05,
+    # negatives k/10 - 0.02, so no two magnitudes tie
+    no_ties = st.integers(-20, 20).map(lambda k: k / 10 + (0.05 if k >= 0 else -0.02))
+    domain = NONZERO if p != np.inf else no_ties
+    x = draw(array(dtype, shape, domain, smooth, unique=smooth and p == np.inf))
+    return Sample((x, p, draw(dims(len(shape)))), {"keepdim": draw(st.booleans())})
+
+
+def _flip(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool) -> Sample:
+    dtype = pick(draw, dtypes, smooth)
+    shape = draw(shapes(smooth))
+    x = draw(array(dtype, shape, REAL, smooth))
+    d = draw(dims(len(shape), allow_none=False))  # (torch.flip takes a tuple, not an int)
+    return Sample((x, d if isinstance(d, tuple) else (d,)))
+
+
+def _roll(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool) -> Sample:
+    dtype = pick(draw, dtypes, smooth)
+    shape = draw(shapes(smooth))
+    x = draw(array(dtype, shape, REAL, smooth))
+    d = draw(dims(len(shape))) if shape or not smooth else None  # (a 0-d tensor has no dim 0)
+    if isinstance(d, tuple):
+        shifts: Any = tuple(draw(st.integers(-4, 4)) for _ in d)
+    else:
+        shifts = draw(st.integers(-4, 4))
+    return Sample((x, shifts, d))
+
+
+def _triangle(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool) -> Sample:
+    dtype = pick(draw, dtypes, smooth)
+    shape = draw(shapes(smooth, min_dims=2 if smooth else 1))
+    x = draw(array(dtype, shape, REAL, smooth))
+    return Sample((x,), {"diagonal": draw(st.integers(-2, 2))})
+
+
+def _repeat(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool) -> Sample:
+    dtype = pick(draw, dtypes, smooth)
+    shape = draw(shapes(smooth, max_dims=2))
+    x = draw(array(dtype, shape, REAL, smooth))
+    extra = draw(st.integers(0 if smooth and shape else 1 if smooth else -1, 1))
+    reps = tuple(
+        draw(st.integers(1 if smooth else 0, 2)) for _ in range(max(len(shape) + extra, 0))
+    )
+    return Sample((x, reps))
+
+
+# ---------------------------------------------------------------------------- layers
+# (nn/functional_layers.py, nn/functional_cnn.py): norms, embedding, conv, pooling, padding
+def _layer_norm(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool) -> Sample:
+    dtype = pick(draw, dtypes, smooth)
+    shape = draw(shapes(smooth, min_dims=1))
+    k = draw(st.integers(1, len(shape)))
+    normalized = shape[len(shape) - k :]
+    if smooth:  # (a group of one element has variance 0: its derivative is 1 / sqrt(eps))
+        assume(int(np.prod(normalized)) > 1)
+    x = draw(array(dtype, shape, REAL, smooth, unique=smooth))
+    w = draw(array(dtype, normalized, real(0.5, 2.0), True)) if draw(st.booleans()) else None
+    b = draw(array(dtype, normalized, REAL, True)) if draw(st.booleans()) else None
+    return Sample((x, normalized, w, b))
+
+
+def _group_norm(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool) -> Sample:
+    dtype = pick(draw, dtypes, smooth)
+    groups, per = draw(st.integers(1, 2)), draw(st.integers(1, 2))
+    n = draw(st.integers(1 if smooth else 0, 2))
+    rest = draw(hnp.array_shapes(min_dims=0, max_dims=2, min_side=1, max_side=2))
+    if smooth:
+        assume(per * int(np.prod(rest)) > 1)
+    x = draw(array(dtype, (n, groups * per, *rest), REAL, smooth, unique=smooth))
+    c = groups * per
+    w = draw(array(dtype, (c,), real(0.5, 2.0), True)) if draw(st.booleans()) else None
+    b = draw(array(dtype, (c,), REAL, True)) if draw(st.booleans()) else None
+    return Sample((x, groups, w, b))
+
+
+def _embedding(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool) -> Sample:
+    n, dim = draw(st.integers(1, 4)), draw(st.integers(1 if smooth else 0, 3))
+    w = draw(array(pick(draw, dtypes, smooth), (n, dim), REAL, smooth))
+    index_shape = draw(shapes(smooth, max_dims=2))
+    return Sample((_index(draw, index_shape, n, smooth), w))
+
+
+def _conv(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool, d: int) -> Sample:
+    dtype = pick(draw, dtypes, smooth)
+    groups = draw(st.integers(1, 2))
+    c_in, c_out = groups * draw(st.integers(1, 2)), groups * draw(st.integers(1, 2))
+    kernel = tuple(draw(st.integers(1, 2)) for _ in range(d))
+    stride = draw(st.integers(1, 2))
+    padding = draw(st.integers(0, 1))
+    dilation = draw(st.integers(1, 2))
+    size = tuple(draw(st.integers(1 if smooth else 0, 4)) for _ in range(d))
+    if smooth:  # an empty output is an error
+        assume(all(s + 2 * padding >= dilation * (k - 1) + 1 for s, k in zip(size, kernel)))
+    batch = draw(st.sampled_from([(1,), (2,), ()]))
+    x = draw(array(dtype, (*batch, c_in, *size), REAL, smooth))
+    w = draw(array(dtype, (c_out, c_in // groups, *kernel), REAL, smooth))
+    b = draw(array(dtype, (c_out,), REAL, smooth)) if draw(st.booleans()) else None
+    return Sample((x, w, b), {"stride": stride, "padding": padding, "dilation": dilation,
+                              "groups": groups})  # fmt: skip
+
+
+def _pool_input(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool, unique: bool) -> Any:
+    dtype = pick(draw, dtypes, smooth)
+    batch = draw(st.sampled_from([(1, 1), (2, 1), (1,)]))
+    size = tuple(draw(st.integers(1, 4)) for _ in range(2))
+    return draw(
+        array(dtype, (*batch, *size), grid() if unique else REAL, smooth, unique and smooth)
+    )
+
+
+def _max_pool2d(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool) -> Sample:
+    x = _pool_input(draw, dtypes, smooth, unique=True)  # (no ties inside a window)
+    kernel = draw(st.integers(1, 2))
+    kw = {
+        "stride": draw(st.sampled_from([None, 1, 2])),
+        "padding": draw(st.integers(0, kernel // 2)),
+        "dilation": draw(st.integers(1, 2)),
+    }
+    # Every window must hold an element of x: a window of padding alone (dilation 2 with
+    # padding 1 can make one) has the max -inf, and PyTorch 2.13's backward then writes out
+    # of bounds (a segmentation fault, or free(): invalid size) - so never padding there.
+    if kw["dilation"] > 1:
+        kw["padding"] = 0
+    if smooth:
+        span = kw["dilation"] * (kernel - 1) + 1
+        assume(all(s + 2 * kw["padding"] >= span for s in x.shape[-2:]))
+    return Sample((x, kernel), kw)
+
+
+def _avg_pool2d(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool) -> Sample:
+    x = _pool_input(draw, dtypes, smooth, unique=False)
+    kernel = draw(st.integers(1, 2))
+    kw = {
+        "stride": draw(st.sampled_from([None, 1, 2])),
+        "padding": draw(st.integers(0, kernel // 2)),
+        "count_include_pad": draw(st.booleans()),
+    }
+    if smooth:
+        assume(all(s + 2 * kw["padding"] >= kernel for s in x.shape[-2:]))
+    return Sample((x, kernel), kw)
+
+
+def _adaptive_avg_pool2d(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool) -> Sample:
+    x = _pool_input(draw, dtypes, smooth, unique=False)
+    out = draw(st.one_of(st.integers(1, 3), st.tuples(st.integers(1, 3), st.integers(1, 3))))
+    return Sample((x, out))
+
+
+def _pad(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool) -> Sample:
+    dtype = pick(draw, dtypes, smooth)
+    mode = draw(st.sampled_from(["constant", "reflect", "replicate", "circular"]))
+    if mode == "constant":
+        shape = draw(shapes(smooth, min_dims=1))
+        k = draw(st.integers(1, len(shape)))
+        amounts = tuple(draw(st.integers(-1 if not smooth else 0, 2)) for _ in range(2 * k))
+        kw = {"value": draw(st.sampled_from([0.0, 1.5]))} if draw(st.booleans()) else {}
+        return Sample((draw(array(dtype, shape, REAL, smooth)), amounts), {"mode": mode, **kw})
+    k = draw(st.integers(1, 2))  # reflect, replicate, circular: (N, C, *spatial) or (C, *spatial)
+    shape = draw(hnp.array_shapes(min_dims=k + 1, max_dims=k + 2, min_side=2, max_side=MAX_SIDE))
+    amounts = tuple(draw(st.integers(0, 1)) for _ in range(2 * k))
+    return Sample((draw(array(dtype, shape, REAL, smooth)), amounts), {"mode": mode})
+
+
+# ---------------------------------------------------------------------------- robust losses
+def _robust_loss(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool, knob: str) -> Sample:
+    """smooth_l1_loss (``beta``), huber_loss (``delta``): kinks at |x - y| = beta or delta
+    are met with probability 0 (y on the grid k/10 + 0.05, x drawn apart, knobs 0.5 and 1)."""
+    sample = _regression_loss(draw, dtypes, smooth)
+    return Sample(sample.args, {**sample.kwargs, knob: draw(st.sampled_from([1.0, 0.5]))})
+
+
+def _one_hot(draw: Any, dtypes: tuple[np.dtype, ...], smooth: bool) -> Sample:
+    dtype = draw(st.sampled_from(dtypes))
+    shape = draw(shapes(smooth, max_dims=2))
+    lo = 0 if smooth else -1
+    values = st.booleans() if dtype == BOOL else st.integers(lo, 3)  # (PyTorch wants int64)
+    x = draw(hnp.arrays(dtype, shape, elements=values))
+    return Sample((x, draw(st.sampled_from([-1, 4, 5, 2]))))
+
+
 # ============================================================================ the registry
 def F(name: str) -> Callable[..., Any]:
     """``torch.nn.functional.<name>`` of either library."""
@@ -569,6 +875,9 @@ def function(name: str) -> Callable[..., Any]:
     return lambda m, *a, **k: getattr(m, name)(*a, **k)
 
 
+#: layer_norm, group_norm: a group of (nearly) equal values has variance ~0, so the rounding
+#: of x - mean (1e-8 |x| in float32) is multiplied by 1 / sqrt(eps) = 316
+NORM_TOLERANCE = {FLOAT32: (1e-5, 5e-5), FLOAT64: TOLERANCE[FLOAT64]}
 POSITIVE = real(0.1, 3.0)
 NONZERO = away_from_zero()
 
@@ -719,6 +1028,53 @@ OPS: list[OpInfo] = [
     OpInfo("torch.Tensor.__getitem__", lambda m, x, i: x[i], custom(_getitem)),
     OpInfo("torch.cat", lambda m, ts, dim: m.cat(ts, dim), custom(_cat), grad_args=(0,)),
     OpInfo("torch.stack", lambda m, ts, dim: m.stack(ts, dim), custom(_stack), grad_args=(0,)),
+    # ------------------------------------------------------------------ scans, gathers,
+    # products, norms, shape ops (tensor_methods.py, torch_functions.py, ops/scan.py,
+    # ops/trig.py, ops/einsum.py, linalg.py)
+    OpInfo("torch.cumsum", function("cumsum"), custom(_cumsum), accumulates=True),
+    OpInfo("torch.gather", function("gather"), custom(_gather)),
+    OpInfo("torch.index_select", function("index_select"), custom(_index_select)),
+    OpInfo(
+        "torch.scatter_add",
+        function("scatter_add"),
+        custom(_scatter_add),
+        grad_args=(0, 3),
+        accumulates=True,
+    ),
+    OpInfo("torch.take_along_dim", function("take_along_dim"), custom(_take_along_dim)),
+    OpInfo("torch.atan", function("atan"), unary()),
+    OpInfo("torch.asin", function("asin"), unary(real(-0.9, 0.9))),
+    OpInfo("torch.acos", function("acos"), unary(real(-0.9, 0.9))),
+    OpInfo(
+        "torch.atan2",
+        function("atan2"),
+        binary(NONZERO, NONZERO, scalars=False),
+        grad_args=(0, 1),
+    ),
+    OpInfo("torch.log10", function("log10"), unary(POSITIVE)),
+    OpInfo("torch.log2", function("log2"), unary(POSITIVE)),
+    OpInfo(
+        "torch.einsum",
+        lambda m, eq, *xs: m.einsum(eq, *xs),
+        custom(_einsum),
+        grad_args=(1, 2),
+        accumulates=True,
+        dtypes=NUMERIC,
+    ),
+    OpInfo("torch.mm", function("mm"), custom(_mm), grad_args=(0, 1), accumulates=True),
+    OpInfo("torch.t", function("t"), custom(_t)),
+    OpInfo("torch.norm", function("norm"), custom(_norm), accumulates=True),
+    OpInfo(
+        "torch.linalg.vector_norm",
+        lambda m, x, p, dim, keepdim: m.linalg.vector_norm(x, p, dim, keepdim),
+        custom(_norm),
+        accumulates=True,
+    ),
+    OpInfo("torch.flip", function("flip"), custom(_flip)),
+    OpInfo("torch.roll", function("roll"), custom(_roll)),
+    OpInfo("torch.tril", function("tril"), custom(_triangle)),
+    OpInfo("torch.triu", function("triu"), custom(_triangle)),
+    OpInfo("torch.Tensor.repeat", lambda m, x, r: x.repeat(*r), custom(_repeat)),
     # ------------------------------------------------------------------ nn.functional
     OpInfo(
         "torch.nn.functional.linear",
@@ -734,6 +1090,76 @@ OPS: list[OpInfo] = [
         unary(NONZERO, negative_slope=st.sampled_from([0.01, 0.2, 1.5])),
     ),
     OpInfo("torch.nn.functional.sigmoid", F("sigmoid"), unary(real(-6, 6))),
+    # ------------------------------------------------------------------ more activations and
+    # layers (nn/functional_layers.py, nn/functional_cnn.py, ops/activation.py, ops/conv.py,
+    # ops/pool.py, ops/pad.py)
+    OpInfo(
+        "torch.nn.functional.gelu",
+        F("gelu"),
+        unary(real(-4, 4), approximate=st.sampled_from(["none", "tanh"])),
+    ),
+    OpInfo("torch.nn.functional.silu", F("silu"), unary(real(-6, 6))),
+    OpInfo("torch.nn.functional.mish", F("mish"), unary(real(-6, 6))),
+    OpInfo("torch.nn.functional.elu", F("elu"), unary(NONZERO, alpha=st.sampled_from([1.0, 0.5]))),
+    OpInfo(
+        "torch.nn.functional.softplus",
+        F("softplus"),
+        unary(
+            grid(0.05),
+            beta=st.sampled_from([1.0, 2.0, 0.5]),
+            threshold=st.sampled_from([20.0, 1.0]),
+        ),
+    ),
+    OpInfo("torch.nn.functional.logsigmoid", F("logsigmoid"), unary(real(-6, 6))),
+    OpInfo(
+        "torch.nn.functional.hardtanh",
+        F("hardtanh"),
+        unary(
+            grid(0.05), min_val=st.sampled_from([-1.0, -0.5]), max_val=st.sampled_from([1.0, 2.0])
+        ),
+    ),
+    OpInfo(
+        "torch.nn.functional.layer_norm",
+        F("layer_norm"),
+        custom(_layer_norm),
+        grad_args=(0, 2, 3),
+        accumulates=True,
+        tolerance=NORM_TOLERANCE,
+    ),
+    OpInfo(
+        "torch.nn.functional.group_norm",
+        F("group_norm"),
+        custom(_group_norm),
+        grad_args=(0, 2, 3),
+        accumulates=True,
+        tolerance=NORM_TOLERANCE,
+    ),
+    OpInfo("torch.nn.functional.embedding", F("embedding"), custom(_embedding), grad_args=(1,)),
+    OpInfo(
+        "torch.nn.functional.conv1d",
+        F("conv1d"),
+        custom(lambda d, t, s: _conv(d, t, s, 1)),
+        grad_args=(0, 1, 2),
+        accumulates=True,
+    ),
+    OpInfo(
+        "torch.nn.functional.conv2d",
+        F("conv2d"),
+        custom(lambda d, t, s: _conv(d, t, s, 2)),
+        grad_args=(0, 1, 2),
+        accumulates=True,
+    ),
+    OpInfo("torch.nn.functional.max_pool2d", F("max_pool2d"), custom(_max_pool2d)),
+    OpInfo(
+        "torch.nn.functional.avg_pool2d", F("avg_pool2d"), custom(_avg_pool2d), accumulates=True
+    ),
+    OpInfo(
+        "torch.nn.functional.adaptive_avg_pool2d",
+        F("adaptive_avg_pool2d"),
+        custom(_adaptive_avg_pool2d),
+        accumulates=True,
+    ),
+    OpInfo("torch.nn.functional.pad", F("pad"), custom(_pad)),
     OpInfo("torch.nn.functional.tanh", F("tanh"), unary(real(-3, 3))),
     OpInfo("torch.nn.functional.softmax", F("softmax"), custom(_softmax)),
     OpInfo("torch.nn.functional.log_softmax", F("log_softmax"), custom(_softmax)),
@@ -750,6 +1176,27 @@ OPS: list[OpInfo] = [
         custom(_regression_loss),
         grad_args=(0, 1),
         accumulates=True,
+    ),
+    OpInfo(
+        "torch.nn.functional.smooth_l1_loss",
+        F("smooth_l1_loss"),
+        custom(lambda d, t, s: _robust_loss(d, t, s, "beta")),
+        grad_args=(0, 1),
+        accumulates=True,
+    ),
+    OpInfo(
+        "torch.nn.functional.huber_loss",
+        F("huber_loss"),
+        custom(lambda d, t, s: _robust_loss(d, t, s, "delta")),
+        grad_args=(0, 1),
+        accumulates=True,
+    ),
+    OpInfo(
+        "torch.nn.functional.one_hot",
+        F("one_hot"),
+        custom(_one_hot),
+        grad_args=(),
+        dtypes=(INT64, INT32, BOOL),
     ),
     OpInfo(
         "torch.nn.functional.nll_loss",
@@ -843,6 +1290,145 @@ def _sigmoid_np(x: np.ndarray) -> np.ndarray:
     return 1 / (1 + np.exp(-x))
 
 
+def _gather_np(x: np.ndarray, dim: int, index: np.ndarray) -> np.ndarray:
+    d = dim % x.ndim  # (index may be shorter than x along the other dims)
+    corner = tuple(slice(None) if k == d else slice(0, n) for k, n in enumerate(index.shape))
+    return np.take_along_axis(x[corner], index, axis=d)
+
+
+def _index_select_np(x: np.ndarray, dim: int, index: np.ndarray) -> np.ndarray:
+    return x if x.ndim == 0 else np.take(x, index, axis=dim % x.ndim)
+
+
+def _scatter_add_np(x: np.ndarray, dim: int, index: np.ndarray, src: np.ndarray) -> np.ndarray:
+    out = x.copy()
+    positions = list(np.indices(index.shape, sparse=True))
+    positions[dim % x.ndim] = index
+    np.add.at(out, tuple(positions), src[tuple(slice(0, n) for n in index.shape)])
+    return out
+
+
+def _take_along_dim_np(x: np.ndarray, index: np.ndarray, dim: int | None = None) -> np.ndarray:
+    if dim is None:
+        return x.reshape(-1)[index]
+    d = dim % x.ndim
+    shape = np.broadcast_shapes(np.delete(x.shape, d), np.delete(index.shape, d))
+    full = [*shape[:d], 1, *shape[d:]]
+    x = np.broadcast_to(x, tuple(full[:d] + [x.shape[d]] + full[d + 1 :]))
+    index = np.broadcast_to(index, tuple(full[:d] + [index.shape[d]] + full[d + 1 :]))
+    return np.take_along_axis(x, index, axis=d)
+
+
+def _norm_np(x: np.ndarray, p: float, dim: Any, keepdim: bool = False) -> np.ndarray:
+    a = np.abs(x)
+    axis = _axes(x, dim)
+    if p == np.inf:
+        return np.max(a, axis=axis, keepdims=keepdim)
+    return np.sum(a**p, axis=axis, keepdims=keepdim) ** (1 / p)
+
+
+def _triangle_np(fn: Callable) -> Callable:
+    return lambda x, diagonal=0: fn(x, diagonal)
+
+
+def _gelu_np(x: np.ndarray, approximate: str = "none") -> np.ndarray:
+    if approximate == "tanh":
+        return x / 2 * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x**3)))
+    return x / 2 * (1 + np.vectorize(math.erf, otypes=[x.dtype])(x / np.sqrt(2)))
+
+
+def _softplus_np(x: np.ndarray, beta: float = 1.0, threshold: float = 20.0) -> np.ndarray:
+    return np.where(beta * x > threshold, x, np.log1p(np.exp(beta * x)) / beta)
+
+
+def _normalize_np(x: np.ndarray, axes: tuple[int, ...], eps: float = 1e-5) -> np.ndarray:
+    mean = x.mean(axis=axes, keepdims=True)
+    return (x - mean) / np.sqrt(x.var(axis=axes, keepdims=True) + eps)
+
+
+def _affine_np(y: np.ndarray, w: Any, b: Any, shape: tuple[int, ...]) -> np.ndarray:
+    return y * (1 if w is None else w.reshape(shape)) + (0 if b is None else b.reshape(shape))
+
+
+def _layer_norm_np(x: np.ndarray, normalized: tuple[int, ...], w: Any = None, b: Any = None):
+    axes = tuple(range(x.ndim - len(normalized), x.ndim))
+    return _affine_np(_normalize_np(x, axes), w, b, normalized)
+
+
+def _group_norm_np(x: np.ndarray, groups: int, w: Any = None, b: Any = None) -> np.ndarray:
+    y = _normalize_np(x.reshape(x.shape[0], groups, -1), (2,)).reshape(x.shape)
+    return _affine_np(y, w, b, (x.shape[1],) + (1,) * (x.ndim - 2))
+
+
+def _windows_np(x: np.ndarray, kernel, stride, dilation) -> np.ndarray:
+    """(N, C, *out, *kernel): the windows of x's spatial dims (already padded)."""
+    d = len(kernel)
+    spans = [(k - 1) * r + 1 for k, r in zip(kernel, dilation)]
+    win = np.lib.stride_tricks.sliding_window_view(x, spans, axis=tuple(range(2, 2 + d)))
+    win = win[(..., *(slice(None, None, r) for r in dilation))]
+    return win[(slice(None), slice(None), *(slice(None, None, s) for s in stride))]
+
+
+def _conv_np(x, w, b=None, stride=1, padding=0, dilation=1, groups=1) -> np.ndarray:
+    d = w.ndim - 2
+    unbatched = x.ndim == d + 1
+    x = x[None] if unbatched else x
+    x = np.pad(x, [(0, 0), (0, 0)] + [(padding, padding)] * d)
+    win = _windows_np(x, w.shape[2:], (stride,) * d, (dilation,) * d)
+    n, c = x.shape[:2]
+    win = win.reshape(n, groups, c // groups, *win.shape[2:])
+    wg = w.reshape(groups, w.shape[0] // groups, c // groups, *w.shape[2:])
+    spatial, kern = "HW"[:d], "hw"[:d]
+    out = np.einsum(f"ngc{spatial}{kern},goc{kern}->ngo{spatial}", win, wg)
+    out = out.reshape(n, w.shape[0], *out.shape[3:])
+    if b is not None:
+        out = out + b.reshape(-1, *(1,) * d)
+    return out[0] if unbatched else out
+
+
+def _max_pool2d_np(x, kernel, stride=None, padding=0, dilation=1) -> np.ndarray:
+    lead = x.shape[:-2]
+    x = x.reshape(-1, 1, *x.shape[-2:])
+    x = np.pad(x, [(0, 0), (0, 0)] + [(padding, padding)] * 2, constant_values=-np.inf)
+    win = _windows_np(x, (kernel,) * 2, (stride or kernel,) * 2, (dilation,) * 2)
+    out = win.max(axis=(-2, -1))
+    return out.reshape(*lead, *out.shape[-2:])
+
+
+def _avg_pool2d_np(x, kernel, stride=None, padding=0, count_include_pad=True) -> np.ndarray:
+    lead = x.shape[:-2]
+    x = x.reshape(-1, 1, *x.shape[-2:])
+    pads = [(0, 0), (0, 0)] + [(padding, padding)] * 2
+    args = ((kernel,) * 2, (stride or kernel,) * 2, (1, 1))
+    total = _windows_np(np.pad(x, pads), *args).sum(axis=(-2, -1))
+    count = _windows_np(np.pad(np.ones_like(x), pads), *args).sum(axis=(-2, -1))
+    out = total / (kernel * kernel if count_include_pad else count)
+    return out.reshape(*lead, *out.shape[-2:])
+
+
+def _adaptive_avg_pool2d_np(x: np.ndarray, output_size: Any) -> np.ndarray:
+    oh, ow = (output_size, output_size) if isinstance(output_size, int) else output_size
+    h, w = x.shape[-2:]
+
+    def bins(n: int, m: int) -> list[slice]:
+        return [slice(i * n // m, -(-(i + 1) * n // m)) for i in range(m)]
+
+    rows = [
+        np.stack([x[..., r, c].mean(axis=(-2, -1)) for c in bins(w, ow)], -1) for r in bins(h, oh)
+    ]
+    return np.stack(rows, -2)
+
+
+def _pad_np(x: np.ndarray, amounts: tuple[int, ...], mode: str = "constant", value: float = 0.0):
+    pairs = [(0, 0)] * (x.ndim - len(amounts) // 2) + [
+        (amounts[i], amounts[i + 1]) for i in range(len(amounts) - 2, -1, -2)
+    ]
+    if mode == "constant":  # (negative amounts crop)
+        crop = tuple(slice(max(-a, 0), n - max(-b, 0)) for (a, b), n in zip(pairs, x.shape))
+        return np.pad(x[crop], [(max(a, 0), max(b, 0)) for a, b in pairs], constant_values=value)
+    return np.pad(x, pairs, mode={"replicate": "edge", "circular": "wrap"}.get(mode, mode))
+
+
 #: NumPy forwards by registry id: the value check of ``test_registry_gradcheck.py``.
 REFERENCES: dict[str, Callable[..., Any]] = {
     "Tensor.add[alpha]": lambda x, y: x + 2 * y,
@@ -893,6 +1479,43 @@ REFERENCES: dict[str, Callable[..., Any]] = {
     "nn.functional.tanh": np.tanh,
     "nn.functional.softmax": _softmax_np,
     "nn.functional.log_softmax": lambda x, dim: np.log(_softmax_np(x, dim)),
+    "cumsum": lambda x, dim: np.cumsum(x, axis=_axes(x, dim)[0]) if x.ndim else x,
+    "gather": _gather_np,
+    "index_select": _index_select_np,
+    "scatter_add": _scatter_add_np,
+    "take_along_dim": _take_along_dim_np,
+    "atan": np.arctan,
+    "asin": np.arcsin,
+    "acos": np.arccos,
+    "atan2": np.arctan2,
+    "log10": np.log10,
+    "log2": np.log2,
+    "einsum": lambda eq, *xs: np.einsum(eq, *xs),
+    "mm": np.matmul,
+    "t": lambda x: x.T,
+    "norm": _norm_np,
+    "linalg.vector_norm": _norm_np,
+    "flip": lambda x, dims: np.flip(x, dims) if x.ndim else x,
+    "roll": lambda x, shifts, dims: np.roll(x, shifts, dims),
+    "tril": _triangle_np(np.tril),
+    "triu": _triangle_np(np.triu),
+    "Tensor.repeat": lambda x, reps: np.tile(x, reps),
+    "nn.functional.gelu": _gelu_np,
+    "nn.functional.silu": lambda x: x * _sigmoid_np(x),
+    "nn.functional.mish": lambda x: x * np.tanh(np.log1p(np.exp(x))),
+    "nn.functional.elu": lambda x, alpha=1.0: np.where(x > 0, x, alpha * np.expm1(x)),
+    "nn.functional.softplus": _softplus_np,
+    "nn.functional.logsigmoid": lambda x: -np.log1p(np.exp(-x)),
+    "nn.functional.hardtanh": lambda x, min_val=-1.0, max_val=1.0: np.clip(x, min_val, max_val),
+    "nn.functional.layer_norm": _layer_norm_np,
+    "nn.functional.group_norm": _group_norm_np,
+    "nn.functional.embedding": lambda index, w: w[index],
+    "nn.functional.conv1d": _conv_np,
+    "nn.functional.conv2d": _conv_np,
+    "nn.functional.max_pool2d": _max_pool2d_np,
+    "nn.functional.avg_pool2d": _avg_pool2d_np,
+    "nn.functional.adaptive_avg_pool2d": _adaptive_avg_pool2d_np,
+    "nn.functional.pad": _pad_np,
 }
 #: ops whose own call works on NumPy arrays as it is (operators, m.exp, x[i], ...)
 SAME_IN_NUMPY = {
@@ -943,6 +1566,41 @@ def _identical_group(sample: Sample) -> bool:
         return bool(np.any(np.ptp(x, axis=axes) == 0))
 
 
+def _zero_group(sample: Sample) -> bool:
+    """Some group that norm reduces is all zeros."""
+    x, _, dim = sample.args
+    axes = _axes(x, dim)
+    with np.errstate(all="ignore"):
+        return x.size > 0 and bool(np.any(np.all(x == 0, axis=axes)))
+
+
+def _at_origin(sample: Sample) -> bool:
+    """atan2 meets x^2 + y^2 = 0 at some element (the origin, or so close that it underflows)."""
+    y, x = (np.asarray(a, dtype=np.float64) for a in sample.args)
+    with np.errstate(all="ignore"):
+        return bool(np.any(x * x + y * y == 0))
+
+
+def _constant_norm_group(sample: Sample) -> bool:
+    """Some group that layer_norm / group_norm normalizes holds one value only."""
+    x, size = sample.args[:2]
+    if x.size == 0:
+        return False
+    if isinstance(size, int):  # group_norm: (N, groups, the rest)
+        groups = x.reshape(x.shape[0], size, -1)
+    else:  # layer_norm: the last len(normalized_shape) dims
+        groups = x.reshape(-1, int(np.prod(size)))
+    with np.errstate(all="ignore"):
+        return bool(np.any(np.ptp(groups, axis=-1) == 0))
+
+
+def _take_beyond(sample: Sample) -> bool:
+    """take_along_dim's index reaches past the end of its dimension (or before the start)."""
+    x, index = sample.args[:2]
+    n = x.size if len(sample.args) == 2 else x.shape[sample.args[2]] if x.ndim else 1
+    return bool(index.size) and bool(np.any((index >= n) | (index < -n)))
+
+
 def _at_bounds(sample: Sample) -> bool:
     return sample.has(lambda a: (a == 0) | (a == 1)) or _nonfinite(sample)
 
@@ -964,6 +1622,7 @@ INTENDED_DIFFERENCES: list[Difference] = [
             "nn.functional.log_softmax",
             "matmul",
             "nn.functional.linear",
+            "mm",
         )
     ],
     *[
@@ -1113,6 +1772,152 @@ INTENDED_DIFFERENCES: list[Difference] = [
         for op in ("std",)
         for aspect in ("grad", "gradgrad")
     ],
+    Difference(
+        "scatter_add",
+        "error",
+        "backward when src is larger than index along some dimension",
+        "PyTorch's ScatterAddBackward0 returns src's gradient in index's shape and then "
+        "refuses it (invalid gradient: got index's shape, expected src's); ours gives src "
+        "the gradient in its own shape, zero where index does not reach",
+        lambda s: s.args[3].shape != s.args[2].shape,
+    ),
+    *[
+        Difference(
+            op,
+            "gradgrad",
+            "the 2-norm of a group that is all zeros",
+            "both take the subgradient 0 as the first derivative there; PyTorch's double "
+            "backward then gives nan, ours 0 (the derivative of our where-guarded formula)",
+            lambda s: s.args[1] == 2 and _zero_group(s),
+        )
+        for op in ("norm", "linalg.vector_norm")
+    ],
+    *[
+        Difference(
+            op,
+            aspect,
+            "the 2-norm of an input whose squares overflow (|x| > 1e19 in float32, 1e153 "
+            "in float64)",
+            "ours sums the squares in the input's dtype (inf), as var does here; PyTorch "
+            "scales by the largest element first and stays finite",
+            lambda s: (
+                s.args[1] == 2 and s.has(lambda a: np.abs(a) > np.sqrt(np.finfo(a.dtype).max) / 16)
+            ),
+        )
+        for op in ("norm", "linalg.vector_norm")
+        for aspect in ("value", "grad", "gradgrad")
+    ],
+    *[
+        Difference(
+            op,
+            aspect,
+            "the inf-norm of an input with a nan",
+            "PyTorch's inf-norm backward masks the gradient to the elements equal to the "
+            "result (nan equals nothing: 0); ours passes it through abs, whose slope sign(nan) "
+            "is nan",
+            lambda s: s.args[1] == np.inf and s.has(np.isnan),
+        )
+        for op in ("norm", "linalg.vector_norm")
+        for aspect in ("grad", "gradgrad")
+    ],
+    *[
+        Difference(
+            op,
+            "value",
+            "an inf or nan input with zero padding",
+            "the padded zeros times an inf weight are nan (0 * inf) in ours, at every output "
+            "the weight reaches; PyTorch's kernels skip the padded positions there",
+            lambda s: s.kwargs.get("padding", 0) != 0 and _nonfinite(s),
+        )
+        for op in ("nn.functional.conv1d", "nn.functional.conv2d")
+    ],
+    *[
+        Difference(
+            op,
+            "gradgrad",
+            "an input whose square overflows (|x| > 1e150 in float64) or is infinite",
+            "the second derivative there is 0; PyTorch's formula meets inf * 0 = nan (x^2 "
+            "overflows beside a factor that is 0), ours gives 0",
+            lambda s: s.has(lambda a: ~(np.abs(a) < 1e150)),
+        )
+        for op in ("nn.functional.gelu", "nn.functional.mish")
+    ],
+    Difference(
+        "nn.functional.gelu",
+        "value",
+        "+inf in float32 (approximate='none')",
+        "gelu(+inf) = inf: PyTorch's scalar path and its float64 kernel agree, but its "
+        "vectorized float32 kernel (tensors of 2 or more elements) gives nan",
+        lambda s: s.args[0].dtype == FLOAT32 and s.has(lambda a: a == np.inf),
+    ),
+    Difference(
+        "nn.functional.adaptive_avg_pool2d",
+        "value",
+        "an inf or nan input",
+        "ours averages each axis by a product with an averaging matrix, so an inf meets the "
+        "zeros of the other bins (0 * inf = nan) and spreads nan along its row; PyTorch "
+        "averages each bin on its own",
+        _nonfinite,
+    ),
+    *[
+        Difference(
+            op,
+            aspect,
+            "an input whose squares overflow its dtype (|x| > 1e19 in float32, 1e153 in float64)",
+            "ours normalizes with the variance of x - mean (finite: 0 for one element); "
+            "PyTorch's fused kernel forms E[x^2] - E[x]^2 = inf - inf = nan",
+            lambda s: s.has(lambda a: np.abs(a) > np.sqrt(np.finfo(a.dtype).max) / 16),
+        )
+        for op in ("nn.functional.layer_norm", "nn.functional.group_norm")
+        for aspect in ("value", "grad", "gradgrad")
+    ],
+    *[
+        Difference(
+            op,
+            aspect,
+            "a normalized group of identical values (variance 0 up to rounding)",
+            "the derivatives there are rounding error times 1 / sqrt(eps); the two libraries "
+            "round x - mean differently (ours finds it exactly 0)",
+            _constant_norm_group,
+        )
+        for op in ("nn.functional.layer_norm", "nn.functional.group_norm")
+        for aspect in ("grad", "gradgrad")
+    ],
+    *[
+        Difference(
+            op,
+            "error",
+            "backward with a bias but no weight",
+            "PyTorch's fused backward fails there (expected a proper Tensor but got None, or "
+            "an invalid shape '[0]'); ours differentiates (x - mean) / std + bias",
+            lambda s: s.args[2] is None and s.args[3] is not None,
+        )
+        for op in ("nn.functional.layer_norm", "nn.functional.group_norm")
+    ],
+    Difference(
+        "atan2",
+        "gradgrad",
+        "a point at the origin (x^2 + y^2 = 0, or underflows to 0)",
+        "both take the first derivative as 0 there; PyTorch's double backward gives nan, ours "
+        "0 (the derivative of our where-guarded 1 / (x^2 + y^2))",
+        _at_origin,
+    ),
+    Difference(
+        "atan2",
+        "error",
+        "backward with a bool tensor as one argument",
+        "PyTorch's atan2 backward negates the bool argument (-y / (x^2 + y^2)) and raises; "
+        "ours computes the other argument's gradient",
+        lambda s: any(a.dtype == BOOL for a in s.arrays()),
+    ),
+    Difference(
+        "take_along_dim",
+        "error",
+        "an index beyond the end of the dimension",
+        "PyTorch's take_along_dim does not check the range and reads whatever lies past the "
+        "end (an undefined value); ours refuses the index, as gather does in both",
+        lambda s: _take_beyond(s),
+    ),
     Difference(
         "nn.functional.binary_cross_entropy",
         "gradgrad",

@@ -444,3 +444,167 @@ def test_both_accept_with_the_same_result(fn):
     assert str(ours.dtype) == str(theirs.dtype).removeprefix("torch.")
     assert ours.shape == tuple(theirs.shape)
     np.testing.assert_array_equal(ours._data, theirs.numpy())
+
+
+# ------------------------------------------------------------------------ registry, second round
+# (what the registry entries for scans, gathers, norms and shape ops found)
+@pytest.mark.parametrize(
+    "fn, error",
+    [
+        (lambda m: m.tensor(3.0).repeat(), TypeError),
+        (lambda m: m.atan2(m.tensor([1.0]), 2.0), TypeError),
+        (lambda m: m.index_select(m.tensor(1.0), 0, m.tensor([0, 0])), RuntimeError),
+        (lambda m: m.index_select(m.tensor([1.0, 2.0]), 0, m.tensor([-1])), IndexError),
+        (lambda m: m.norm(m.tensor([1, 2])), RuntimeError),
+        (lambda m: m.linalg.vector_norm(m.tensor([True])), RuntimeError),
+        (lambda m: m.scatter_add(m.zeros(2), 0, m.tensor([0]), m.ones(1, dtype=m.float64)), None),
+        (lambda m: m.scatter_add(m.zeros(2), 0, m.tensor([-1]), m.ones(1)), RuntimeError),
+        (lambda m: m.tril(m.ones(3)), RuntimeError),
+        (lambda m: m.triu(m.ones(3)), RuntimeError),
+        (lambda m: m.gather(m.ones(3), 0, m.tensor([-1])), RuntimeError),
+        (lambda m: m.take_along_dim(m.ones(3), m.tensor([-1])), RuntimeError),
+    ],
+)
+def test_both_refuse_alike(fn, error):
+    torch = torch_or_skip()
+    error = error or RuntimeError
+    with pytest.raises(error):
+        fn(torch)
+    with pytest.raises(error):
+        fn(tg)
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda m: m.index_select(m.tensor(7.0), 0, m.tensor([0])),  # a scalar stays 0-d
+        lambda m: m.tril(m.tensor([[True, True], [True, True]])),  # bool stays bool
+        lambda m: m.triu(m.ones(2, 3, dtype=m.int64), diagonal=1),
+        lambda m: m.einsum("ij->", m.tensor([[1, 2], [3, 4]], dtype=m.int32)),  # int64 sum
+        lambda m: m.einsum("ij->j", m.tensor([[True, True]])),
+        lambda m: m.einsum("ij->ji", m.tensor([[1, 2]], dtype=m.int32)),  # no sum: int32
+        lambda m: m.take_along_dim(m.tensor([[1.0, 2.0, 3.0]]), m.tensor([[-1, 0]]), 1),
+    ],
+)
+def test_both_accept_alike(fn):
+    torch = torch_or_skip()
+    ours, theirs = fn(tg), fn(torch)
+    assert str(ours.dtype) == str(theirs.dtype).removeprefix("torch.")
+    assert ours.shape == tuple(theirs.shape)
+    np.testing.assert_array_equal(ours._data, theirs.numpy())
+
+
+@pytest.mark.parametrize(
+    "norm", [lambda m, x: m.norm(x, dim=1), lambda m, x: m.linalg.vector_norm(x, dim=1)]
+)
+def test_two_norm_of_zeros_has_the_subgradient_zero(norm):
+    """PyTorch's 2-norm gradient x / |x| is 0 where the group is all zeros (ours was nan)."""
+    torch = torch_or_skip()
+    x = np.array([[0.0, 0.0], [3.0, -4.0]])
+    _, _, (ours,) = grads_of(tg, norm, x)
+    _, _, (theirs,) = grads_of(torch, norm, x)
+    np.testing.assert_allclose(numpy_of(ours), numpy_of(theirs), rtol=1e-12)
+    assert np.all(np.isfinite(numpy_of(ours)))
+
+
+def test_atan2_gradient_at_the_origin_is_zero_as_in_pytorch():
+    torch = torch_or_skip()
+    y, x = np.array([0.0, 1.0]), np.array([0.0, 2.0])
+    _, _, ours = grads_of(tg, lambda m, a, b: m.atan2(a, b), y, x)
+    _, _, theirs = grads_of(torch, lambda m, a, b: m.atan2(a, b), y, x)
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(numpy_of(a), numpy_of(b), rtol=1e-12)
+
+
+def test_atan2_promotes_before_it_goes_floating():
+    """A bool tensor with a 0-d float64: the result is float64 (promotion by category)."""
+    torch = torch_or_skip()
+    for m in (tg, torch):
+        out = m.atan2(m.tensor([True, False]), m.tensor(-1.0, dtype=m.float64))
+        assert str(out.dtype).removeprefix("torch.") == "float64"
+
+
+# ------------------------------------------------------------------------ registry: layers
+def _ints(m, shape, dtype="int32"):
+    return m.arange(int(np.prod(shape))).reshape(shape).to(getattr(m, dtype)) - 2
+
+
+@pytest.mark.parametrize(
+    "fn, error",
+    [
+        *[
+            (lambda m, f=f: getattr(m.nn.functional, f)(m.tensor([1, 2])), NotImplementedError)
+            for f in ("gelu", "silu", "mish", "elu", "softplus", "logsigmoid")
+        ],
+        (lambda m: m.nn.functional.layer_norm(m.tensor([[1, 2]]), (2,)), NotImplementedError),
+        (lambda m: m.nn.functional.group_norm(m.tensor([[1, 2]]), 1), NotImplementedError),
+        (lambda m: m.nn.functional.group_norm(m.tensor([[0.5]]), 1), ValueError),
+        (lambda m: m.nn.functional.hardtanh(m.tensor([True])), RuntimeError),
+        (lambda m: m.nn.functional.max_pool2d(m.ones(1, 1, 2, 2).bool(), 1), NotImplementedError),
+        (lambda m: m.nn.functional.avg_pool2d(_ints(m, (1, 1, 2, 2)), 1), NotImplementedError),
+        (lambda m: m.nn.functional.adaptive_avg_pool2d(_ints(m, (1, 1, 2, 2)), 1), RuntimeError),
+        (
+            lambda m: m.nn.functional.pad(m.ones(1, 2).bool(), (1, 1), mode="reflect"),
+            NotImplementedError,
+        ),
+        (lambda m: m.nn.functional.pad(m.ones(0), (1, -1)), RuntimeError),
+        (lambda m: m.nn.functional.conv1d(m.ones(1, 1, 0), m.ones(1, 1, 1)), RuntimeError),
+        (
+            lambda m: m.nn.functional.conv1d(_ints(m, (1, 1, 4)), _ints(m, (1, 1, 2)), dilation=2),
+            NotImplementedError,
+        ),
+    ],
+)
+def test_layers_refuse_alike(fn, error):
+    torch = torch_or_skip()
+    with pytest.raises(error):
+        fn(torch)
+    with pytest.raises(error):
+        fn(tg)
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda m: m.nn.functional.hardtanh(_ints(m, (5,)), -1.5, 1.5),  # int32, bounds truncated
+        lambda m: m.nn.functional.max_pool2d(_ints(m, (1, 1, 3, 3)), 2, padding=1),
+        lambda m: m.nn.functional.avg_pool2d(_ints(m, (1, 1, 3, 3), "int64") * 3, 2),  # trunc
+        lambda m: m.nn.functional.conv1d(_ints(m, (1, 2, 5)), _ints(m, (2, 1, 2)), groups=2),
+        lambda m: m.nn.functional.conv2d(
+            _ints(m, (2, 3, 3), "int64"), _ints(m, (1, 2, 2, 2), "int64"), dilation=2
+        ),
+        lambda m: m.nn.functional.group_norm(m.ones(0, 2), 1),  # an empty batch
+    ],
+)
+def test_layers_accept_alike(fn):
+    torch = torch_or_skip()
+    ours, theirs = fn(tg), fn(torch)
+    assert str(ours.dtype) == str(theirs.dtype).removeprefix("torch.")
+    assert ours.shape == tuple(theirs.shape)
+    np.testing.assert_array_equal(ours._data, theirs.numpy())
+
+
+def test_elu_derivatives_at_zero_and_nan_as_in_pytorch():
+    """At x = 0 the slope is alpha and its derivative 0; at nan the slope is 1."""
+    torch = torch_or_skip()
+    x = np.array([0.0, np.nan, -1.0, 2.0])
+    for m in (tg, torch):
+        leaf = m.tensor(x, requires_grad=True)
+        (g,) = m.autograd.grad(m.nn.functional.elu(leaf, 0.5).sum(), [leaf], create_graph=True)
+        (gg,) = m.autograd.grad(g.sum(), [leaf])
+        if m is tg:
+            ours = (numpy_of(g), numpy_of(gg))
+        else:
+            theirs = (numpy_of(g), numpy_of(gg))
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def test_max_pool_of_minus_inf_beside_padding_gives_the_gradient_to_x():
+    """A window whose maximum is -inf: PyTorch's first element of x wins, not the padding."""
+    torch = torch_or_skip()
+    x = np.array([[[[-np.inf, 1.0], [-np.inf, -np.inf]]]])
+    fn = lambda m, t: m.nn.functional.max_pool2d(t, 2, stride=1, padding=1)  # noqa: E731
+    _, _, (ours,) = grads_of(tg, fn, x)
+    _, _, (theirs,) = grads_of(torch, fn, x)
+    np.testing.assert_array_equal(numpy_of(ours), numpy_of(theirs))

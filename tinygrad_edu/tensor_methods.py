@@ -76,6 +76,8 @@ def is_floating_point(self: Tensor) -> bool:
 
 def repeat(self: Tensor, *sizes: int | Sequence[int]) -> Tensor:
     """Tile the tensor ``sizes[i]`` times along dimension i (copies; gradients sum back)."""
+    if not sizes:
+        raise TypeError('repeat() missing 1 required positional arguments: "repeats"')
     reps = tuple(_shape_arg(sizes))
     if len(reps) < self.ndim:
         raise RuntimeError(
@@ -154,20 +156,27 @@ def split(
     return tuple(self.narrow(d, int(s), k) for s, k in zip(starts, sizes))
 
 
+def _need_matrix(x: Tensor, name: str) -> None:
+    if x.ndim < 2:
+        raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions, got {x.ndim}")
+
+
 def tril(self: Tensor, diagonal: int = 0) -> Tensor:
     """Keep the lower triangle (j <= i + diagonal) of the last two dimensions, zero the rest."""
     from tinygrad_edu.tensor import where
 
+    _need_matrix(self, "tril")
     mask = np.tri(*self.shape[-2:], k=diagonal, dtype=bool)
-    return where(_const(mask), self, 0)
+    return where(_const(mask), self, _const(np.zeros((), self._data.dtype)))
 
 
 def triu(self: Tensor, diagonal: int = 0) -> Tensor:
     """Keep the upper triangle (j >= i + diagonal) of the last two dimensions."""
     from tinygrad_edu.tensor import where
 
+    _need_matrix(self, "triu")
     mask = ~np.tri(*self.shape[-2:], k=diagonal - 1, dtype=bool)
-    return where(_const(mask), self, 0)
+    return where(_const(mask), self, _const(np.zeros((), self._data.dtype)))
 
 
 def diag(self: Tensor, diagonal: int = 0) -> Tensor:
@@ -440,10 +449,15 @@ def norm(
     """The p-norm over ``dim`` (all elements by default): p = 2 / 'fro' (the default),
     1, inf, -inf, 0 (the count of nonzeros) or any other number.
 
-    Composed from abs, pow, sum, amax, so its gradient comes from theirs. At x = 0 the
-    2-norm's gradient is NaN here (PyTorch returns the subgradient 0).
+    Composed from abs, pow, sum, amax, so its gradient comes from theirs. Where a group is
+    all zeros the 2-norm's gradient is the subgradient 0, as in PyTorch.
     """
-    x = _floating(self) if dtype is None else self.to(dtype)
+    if dtype is None and self._data.dtype.kind != "f":
+        raise RuntimeError(
+            "linalg.vector_norm: Expected a floating point or complex tensor as input. "
+            f"Got {self._data.dtype}"
+        )
+    x = self if dtype is None else self.to(dtype)
     if p is None or p == "fro":
         p = 2
     if isinstance(p, str):
@@ -451,7 +465,13 @@ def norm(
             f"norm(p={p!r}) is not supported (only 'fro' and numbers; 'nuc' needs an SVD)"
         )
     if p == 2:
-        return (x * x).sum(dim, keepdim).sqrt()
+        from tinygrad_edu.tensor import where
+
+        squares = (x * x).sum(dim, keepdim)
+        # sqrt's slope is infinite at 0; PyTorch takes the subgradient 0 for a zero group.
+        # Take the sqrt of 1 there instead (finite slope, gradient 0 through where).
+        zero = _const(squares._data == 0)
+        return where(zero, 0.0, where(zero, 1.0, squares).sqrt())
     if p == 1:
         return x.abs().sum(dim, keepdim)
     if p == math.inf:
@@ -506,13 +526,18 @@ def gather(self: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False) 
                 f"no larger than self {self.shape} apart from dimension {d}"
             )
     n = self.shape[d] if self.ndim else 1
-    if idx.size and (idx.min() < -n or idx.max() >= n):
-        raise RuntimeError(
-            f"gather(): index {int(idx.max() if idx.max() >= n else idx.min())} is out of "
-            f"bounds for dimension {d} with size {n}"
-        )
+    _check_range(idx, n, d, "gather")
     x = self[tuple(slice(0, m) if k != d else slice(None) for k, m in enumerate(idx.shape))]
-    return Gather.apply(x, dim=d, index=idx % builtins.max(n, 1))
+    return Gather.apply(x, dim=d, index=idx)
+
+
+def _check_range(idx: np.ndarray, n: int, dim: int, name: str) -> None:
+    """Indices must lie in [0, n): negative ones are refused, as PyTorch refuses them."""
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        bad = int(idx.min() if idx.min() < 0 else idx.max())
+        raise RuntimeError(
+            f"{name}(): index {bad} is out of bounds for dimension {dim} with size {n}"
+        )
 
 
 def scatter_add(self: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
@@ -520,10 +545,15 @@ def scatter_add(self: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     idx = _index_array(index, "scatter_add")
     d = _axis(dim, self.ndim)
     src = src[tuple(slice(0, m) for m in idx.shape)]
+    if src.dtype != self.dtype:
+        raise RuntimeError(
+            f"scatter(): Expected self.dtype to be equal to src.dtype ({self.dtype} vs {src.dtype})"
+        )
     if src.shape != idx.shape:
         raise RuntimeError(
             f"scatter_add(): src of shape {src.shape} is smaller than index {idx.shape}"
         )
+    _check_range(idx, self.shape[d] if self.ndim else 1, d, "scatter_add")
     return self + ScatterAdd.apply(src, dim=d, index=idx, shape=self.shape)
 
 
@@ -534,10 +564,14 @@ def index_select(self: Tensor, dim: int, index: Tensor) -> Tensor:
         raise IndexError(f"index_select(): Index is supposed to be a vector, got {idx.ndim}D")
     d = _axis(dim, self.ndim)
     n = self.shape[d] if self.ndim else 1
-    if idx.size and (idx.min() < -n or idx.max() >= n):
+    if idx.size and (idx.min() < 0 or idx.max() >= n):  # (negative indices are refused)
         raise IndexError(f"index_select(): index out of range in self (size {n} at dim {d})")
-    if self.ndim == 0:
-        return self.reshape(1)[idx.reshape(-1)].reshape(idx.shape)
+    if self.ndim == 0:  # a scalar: one index, and the result is a scalar too
+        if idx.size != 1:
+            raise RuntimeError(
+                f"index_select(): Index to scalar can have only 1 value, got {idx.size} value(s)"
+            )
+        return self.reshape(1)[idx.reshape(-1)].reshape(())
     return self[(slice(None),) * d + (idx.reshape(-1),)]
 
 
@@ -710,9 +744,12 @@ def acos(self: Tensor) -> Tensor:
 
 def atan2(self: Tensor, other: Tensor | Scalar) -> Tensor:
     """The angle of the point (other, self): atan2(y=self, x=other), in (-pi, pi]."""
-    from tinygrad_edu.tensor import _binary
+    from tinygrad_edu.tensor import _binary, _promote
 
-    return _binary(Atan2, _floating(self), other, "atan2")
+    if not isinstance(other, Tensor):  # PyTorch's atan2 takes tensors only
+        raise TypeError(f"atan2(): argument 'other' must be Tensor, not {type(other).__name__}")
+    y, x = _promote(self, other)  # promote first (a 0-d float64 decides for a bool tensor)
+    return _binary(Atan2, _floating(y), _floating(x), "atan2")
 
 
 def exp2(self: Tensor) -> Tensor:
@@ -866,11 +903,13 @@ def unflatten(self: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
 
 
 def take_along_dim(self: Tensor, indices: Tensor, dim: int | None = None) -> Tensor:
-    """gather with broadcasting of ``indices`` (``dim=None``: on the flattened tensor)."""
-    if dim is None:
-        return gather(self.reshape(-1), 0, indices.reshape(-1))
-    d = _axis(dim, self.ndim)
+    """gather with broadcasting of ``indices`` (``dim=None``: on the flattened tensor);
+    along a ``dim``, negative indices count from the end, as in PyTorch's take_along_dim."""
     idx = _index_array(indices, "take_along_dim")
+    if dim is None:
+        return gather(self.reshape(-1), 0, _const(idx.reshape(-1)))  # (no negatives here)
+    d = _axis(dim, self.ndim)
+    idx = np.where(idx < 0, idx + (self.shape[d] if self.ndim else 1), idx)
     shape = list(
         np.broadcast_shapes(tuple(np.delete(self.shape, d)), tuple(np.delete(idx.shape, d)))
     )

@@ -584,12 +584,16 @@ def einsum(equation: str, *operands: Tensor) -> Tensor:
     """Sums of products named by letters: ``einsum("ij,jk->ik", a, b)`` is ``a @ b``,
     ``einsum("bi,bi->b", x, y)`` row-wise dot products, ``einsum("ij->ji", a)`` a transpose.
     (No '...' and no letter repeated within one operand.)"""
-    from tinygrad_edu.ops.einsum import Einsum
+    from tinygrad_edu.dtypes import int64
+    from tinygrad_edu.ops.einsum import Einsum, parse
     from tinygrad_edu.tensor import _result_dtype
 
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     dtype = functools.reduce(_result_dtype, [t.dtype for t in operands])
+    inputs, out = parse(equation, len(operands))
+    if len(operands) == 1 and set(inputs[0]) - set(out) and dtype.kind != "f":
+        dtype = int64  # one operand summed over letters: integers sum as int64 (like sum)
     return Einsum.apply(*[t.to(dtype) for t in operands], equation=equation)
 
 

@@ -92,6 +92,17 @@ def _check_floating(fn: str, *tensors: Tensor | None) -> None:
             raise RuntimeError(f"{fn}: expected a floating-point input, got dtype {dt}")
 
 
+def _check_same_dtype(fn: str, *tensors: Tensor | None) -> None:
+    """conv: one dtype for input, weight and bias; integers are convolved as integers (as
+    PyTorch's CPU kernels do), bool is refused."""
+    dtypes = {t.dtype for t in tensors if t is not None}
+    if len(dtypes) > 1:
+        names = ", ".join(str(t.dtype) for t in tensors if t is not None)
+        raise RuntimeError(f"{fn}: input, weight and bias must share a dtype, got {names}")
+    if any(dt.kind == "b" for dt in dtypes):
+        raise NotImplementedError(f'"{fn}" not implemented for bool tensors')
+
+
 # ============================================================================ convolution
 def _conv(fn: str, d: int, input, weight, bias, stride, padding, dilation, groups) -> Tensor:
     x, unbatched = _batched(fn, input, d)
@@ -100,13 +111,20 @@ def _conv(fn: str, d: int, input, weight, bias, stride, padding, dilation, group
         raise RuntimeError(
             f"{fn}: weight must be a {d + 2}-D tensor (out, in/groups, *kernel), got {shape}"
         )
-    _check_floating(fn, x, weight, bias)
+    _check_same_dtype(fn, x, weight, bias)
+    if x.numel() == 0 and x.shape[0] and x.shape[1]:  # empty spatial dims
+        raise RuntimeError(
+            "Only zero batch or zero channel inputs are supported, but got input shape: "
+            f"{list(x.shape)}"
+        )
     stride = _tuple(stride, d, "stride", fn)
     dilation = _tuple(dilation, d, "dilation", fn)
     if min(stride) <= 0:
         raise RuntimeError(f"{fn}: non-positive stride is not supported (stride={stride})")
     if min(dilation) <= 0:
         raise RuntimeError(f"{fn}: dilation should be greater than zero (dilation={dilation})")
+    if max(dilation) > 1 and x._data.dtype == np.int32:  # (PyTorch's CPU kernels)
+        raise NotImplementedError('"slow_conv_dilated<>" not implemented for int32 tensors')
     if not isinstance(groups, (int, np.integer)) or groups <= 0:
         raise RuntimeError(f"{fn}: non-positive groups is not supported (groups={groups})")
     o, cg, *kernel = weight.shape
@@ -334,6 +352,8 @@ def _pool_pads(fn, x, kernel, stride, p, dilation, ceil_mode) -> tuple[tuple[int
 
 def _max_pool(fn, d, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
     x, unbatched = _batched(fn, input, d)
+    if x._data.dtype.kind == "b":
+        raise NotImplementedError(f'"{fn}" not implemented for bool tensors')
     kernel, stride, p, dilation = _pool_args(fn, d, kernel_size, stride, padding, dilation)
     pads = _pool_pads(fn, x, kernel, stride, p, dilation, ceil_mode)
     args = {"kernel": kernel, "stride": stride, "dilation": dilation, "padding": pads}
@@ -383,6 +403,8 @@ def _avg_pool(
     fn, d, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
 ):
     x, unbatched = _batched(fn, input, d)
+    if x._data.dtype.kind == "b" or x._data.dtype == np.int32:  # (PyTorch's CPU kernels)
+        raise NotImplementedError(f'"{fn}" not implemented for {x._data.dtype} tensors')
     kernel, stride, p, dilation = _pool_args(fn, d, kernel_size, stride, padding, 1)
     pads = _pool_pads(fn, x, kernel, stride, p, dilation, ceil_mode)
     cols = Unfold.apply(x, kernel=kernel, stride=stride, dilation=dilation, padding=pads)
@@ -400,6 +422,8 @@ def _avg_pool(
             ones, extra = np.ones((1, 1, *x.shape[2:]), x.dtype), pads
         count = unfold_array(ones, kernel, stride, dilation, extra).sum(tuple(range(2, 2 + d)))
         out = total / Tensor(count)
+    if x._data.dtype.kind in "iu":  # int64: PyTorch divides as C++ does, rounding toward 0
+        out = Tensor(np.trunc(out._data).astype(x._data.dtype))
     return out.squeeze(0) if unbatched else out
 
 
@@ -455,6 +479,11 @@ def _averaging_matrix(size: int, out: int, dtype: np.dtype) -> np.ndarray:
 
 def _adaptive_avg_pool(fn: str, d: int, input: Tensor, output_size: Any) -> Tensor:
     x, unbatched = _batched(fn, input, d)
+    if x._data.dtype.kind != "f":
+        raise RuntimeError(
+            f"{fn}: mean(): could not infer output dtype. Input dtype must be a floating point "
+            f"dtype, got {x._data.dtype}"
+        )
     sizes = output_size if isinstance(output_size, (tuple, list)) else (output_size,) * d
     if len(sizes) != d:
         raise ValueError(f"{fn}: output_size must be an int or {d} ints, got {output_size!r}")
@@ -563,17 +592,19 @@ def pad(
     pairs = [(pad[2 * i], pad[2 * i + 1]) for i in range(k)][::-1]  # first padded axis first
     if mode == "constant":
         pads = ((0, 0),) * (input.ndim - k) + tuple(pairs)
-        for axis, (lo, hi) in enumerate(pads):
-            if input.shape[axis] + lo + hi < 0:
+        for axis, (lo, hi) in enumerate(pads):  # negative amounts crop first, as in PyTorch
+            if input.shape[axis] + min(lo, 0) + min(hi, 0) < 0:
                 raise RuntimeError(
-                    f"pad: the padded size of dimension {axis} would be negative "
-                    f"({input.shape[axis]} + {lo} + {hi})"
+                    f"pad: cropping dimension {axis} of size {input.shape[axis]} by "
+                    f"({lo}, {hi}) leaves a negative length"
                 )
         return Pad.apply(input, pads=pads, value=0.0 if value is None else float(value))
     if mode not in _MODES:
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
     if value is not None and value != 0:
         raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
+    if mode in ("reflect", "replicate") and input._data.dtype.kind == "b":
+        raise NotImplementedError(f'"{mode}_pad" not implemented for bool tensors')
     if k not in (1, 2, 3) or input.ndim not in (k + 1, k + 2):
         raise NotImplementedError(
             f"Padding size {len(pad)} is not supported for {input.ndim}D input tensor.\n"

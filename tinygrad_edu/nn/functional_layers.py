@@ -17,6 +17,7 @@ autograd differentiates them (and their gradients) with no backward of their own
 
 from __future__ import annotations
 
+import builtins
 import math
 from collections.abc import Sequence
 
@@ -43,11 +44,18 @@ __all__ = [
 
 
 # ============================================================================ activations
+def _need_floating(x: Tensor, kernel: str) -> None:
+    """PyTorch's kernels for these functions exist for floating dtypes only."""
+    if x._data.dtype.kind != "f":
+        raise NotImplementedError(f'"{kernel}" not implemented for {x._data.dtype} tensors')
+
+
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """x Phi(x), Phi the standard normal CDF: (x / 2)(1 + erf(x / sqrt 2)).
 
     ``approximate='tanh'``: (x / 2)(1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3))).
     """
+    _need_floating(input, "GeluKernelImpl")
     if approximate == "none":
         return input * 0.5 * (1.0 + A.Erf.apply(input * (1 / math.sqrt(2.0))))
     if approximate == "tanh":
@@ -58,26 +66,31 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """x sigmoid(x) (also called swish)."""
+    _need_floating(input, "silu")
     return input * input.sigmoid()
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """x tanh(softplus(x))."""
+    _need_floating(input, "mish")
     return input * A.Softplus.apply(input, beta=1.0, threshold=20.0).tanh()
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """x where x > 0, else alpha (exp(x) - 1)."""
+    _need_floating(input, "elu")
     return A.ELU.apply(input, alpha=float(alpha))
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """log(1 + exp(beta x)) / beta, and x itself where beta x > threshold."""
+    _need_floating(input, "softplus")
     return A.Softplus.apply(input, beta=float(beta), threshold=float(threshold))
 
 
 def logsigmoid(input: Tensor) -> Tensor:
     """log(sigmoid(x)), computed without overflow for large |x|."""
+    _need_floating(input, "log_sigmoid")
     return A.LogSigmoid.apply(input)
 
 
@@ -87,6 +100,10 @@ def hardtanh(
     """clamp(x, min_val, max_val), with gradient 0 at the edges (PyTorch's hardtanh)."""
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
+    if input._data.dtype.kind == "b":
+        raise RuntimeError("Bool inputs not supported for hardtanh")
+    if input._data.dtype.kind in "iu":  # integers stay integers: the bounds truncate to ints
+        return input.clamp(math.trunc(min_val), math.trunc(max_val))
     return A.Hardtanh.apply(input, lo=float(min_val), hi=float(max_val))
 
 
@@ -166,6 +183,7 @@ def layer_norm(
     """Normalise each sample over its last len(normalized_shape) dimensions, then scale and
     shift elementwise by weight and bias (of shape ``normalized_shape``)."""
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    _need_floating(input, "layer_norm")
     if tuple(input.shape[input.ndim - len(shape) :]) != shape or len(shape) > input.ndim:
         raise RuntimeError(
             f"Given normalized_shape={list(shape)}, expected input with shape [*, "
@@ -193,8 +211,14 @@ def group_norm(
             f"Expected number of channels in input to be divisible by num_groups, but got "
             f"input of shape {list(input.shape)} and num_groups={num_groups}"
         )
+    _need_floating(input, "group_norm")
     n, c = input.shape[:2]
-    grouped = input.reshape(n, num_groups, -1)
+    if n * c // num_groups * math.prod(input.shape[2:]) == 1:  # (PyTorch's check)
+        raise ValueError(
+            f"Expected more than 1 value per channel when training, got input size "
+            f"{[n * c // num_groups, num_groups, *input.shape[2:]]}"
+        )
+    grouped = input.reshape(n, num_groups, input.numel() // builtins.max(n * num_groups, 1))
     out = _normalize(grouped, (2,), eps)[0].reshape(input.shape)
     shape = (1, c) + (1,) * (input.ndim - 2)
     if weight is not None:

@@ -116,18 +116,25 @@ class LogSigmoid(Function):
 
 
 class ELU(Function):
-    """y = x where x > 0, else alpha (exp(x) - 1).   dy/dx = 1 where x > 0, else alpha exp(x)."""
+    """y = x where x > 0, else alpha (exp(x) - 1).   dy/dx = 1 where x > 0, else alpha exp(x).
+
+    As PyTorch: at x = 0 the slope is alpha and its own derivative 0 (the curve is taken
+    from x < 0 only); at nan the slope is 1.
+    """
 
     @staticmethod
     def forward(ctx, x, *, alpha):
-        ctx.alpha, ctx.positive = alpha, x._data > 0
+        ctx.alpha, ctx.positive = alpha, ~(x._data <= 0)
         negative = alpha * np.expm1(np.minimum(x._data, 0))
         return np.where(ctx.positive, x._data, negative).astype(x.dtype)
 
     @staticmethod
     def _slope(ctx) -> Tensor:
+        from tinygrad_edu.tensor import where
+
         (x,) = ctx.inputs
-        curve = masked(x.clamp(max=0).exp() * ctx.alpha, ~ctx.positive)
+        below = where(Tensor._make(x._data < 0, False, None), x, 0.0)
+        curve = masked(below.exp() * ctx.alpha, ~ctx.positive)
         return curve + Tensor._make(ctx.positive.astype(x.dtype), False, None)
 
     @staticmethod

@@ -75,7 +75,8 @@ def window_max(
     (4 of them for a 2x2 window); then a few elementwise passes over those find the maximum
     and its position, with no reduction along a short axis (slow in NumPy).
     """
-    windows = unfold(x, kernel, stride, dilation, padding, value=-np.inf)  # (N, C, *K, *out)
+    lowest = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min  # (integer inputs)
+    windows = unfold(x, kernel, stride, dilation, padding, value=lowest)  # (N, C, *K, *out)
     views = [  # one contiguous array per kernel position, in window order
         np.ascontiguousarray(windows[(slice(None), slice(None), *offset)])
         for offset in itertools.product(*[range(k) for k in kernel])
@@ -94,6 +95,16 @@ def window_max(
     if nan.any():  # a window with a nan: its first nan wins (nan != nan counted them all)
         for k in range(len(views) - 1, -1, -1):
             np.copyto(winner, k, where=nan & (views[k] != views[k]))
+    low = best == lowest
+    if any(lo or hi for lo, hi in padding) and low.any():
+        # A window whose maximum equals the padding value (x = -inf there): PyTorch's windows
+        # hold x's own elements only, so its first element of x wins, never the padding.
+        ones = np.ones((1, 1, *x.shape[2:]), dtype=np.int8)
+        real = unfold(ones, kernel, stride, dilation, padding, value=0)  # (1, 1, *K, *out)
+        offsets = list(itertools.product(*[range(k) for k in kernel]))
+        for k in range(len(views) - 1, -1, -1):
+            inside = real[(0, 0, *offsets[k])] == 1
+            np.copyto(winner, k, where=low & inside & (views[k] == best))
     return best, winner
 
 

@@ -73,10 +73,21 @@ class Acos(Function):
         return -tx / (1 - x * x).sqrt()
 
 
+def _inverse_square_radius(y, x):
+    """1 / (x^2 + y^2), taken as 0 at the origin (PyTorch's convention: the gradient of
+    atan2 at (0, 0), where it is undefined, is 0 rather than nan)."""
+    from tinygrad_edu.tensor import Tensor, where
+
+    r2 = x * x + y * y
+    origin = Tensor._make(r2._data == 0, False, None)
+    return where(origin, 0.0, 1 / where(origin, 1.0, r2))
+
+
 class Atan2(Function):
     """z = atan2(y, x), the angle of the point (x, y).
 
-    dz/dy = x / (x^2 + y^2),   dz/dx = -y / (x^2 + y^2)   (undefined at the origin).
+    dz/dy = x / (x^2 + y^2),   dz/dx = -y / (x^2 + y^2)   (undefined at the origin; taken
+    as 0 there, as PyTorch does).
     """
 
     @staticmethod
@@ -88,7 +99,7 @@ class Atan2(Function):
     def backward(ctx, grad):
         y, x = ctx.saved_tensors
         y_shape, x_shape = ctx.input_shapes
-        scaled = grad / (x * x + y * y)
+        scaled = grad * _inverse_square_radius(y, x)
         gy = unbroadcast(scaled * x, y_shape) if ctx.needs_input_grad[0] else None
         gx = unbroadcast(-scaled * y, x_shape) if ctx.needs_input_grad[1] else None
         return gy, gx
@@ -97,7 +108,7 @@ class Atan2(Function):
     def jvp(ctx, ty, tx):
         """Forward mode: dz = (x dy - y dx) / (x^2 + y^2)."""
         y, x = ctx.saved_tensors
-        r2 = x * x + y * y
+        inv = _inverse_square_radius(y, x)
         return sum_tangents(
-            ty * x / r2 if ty is not None else None, -tx * y / r2 if tx is not None else None
+            ty * x * inv if ty is not None else None, -tx * y * inv if tx is not None else None
         )
