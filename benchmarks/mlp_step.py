@@ -43,11 +43,14 @@ except ImportError:  # PyTorch is an optional reference
     torch = None
 
 TARGETS = {32: 1.15, 128: 1.10, 1024: 1.05}
+COMPILED = {32: 0.90, 128: 0.95, 1024: 1.00}  # tinygrad_edu.compile(step) (issue #19)
 BETAS, EPS, LR = (0.9, 0.99), 1e-8, 1e-3
 
 
 # ---------------------------------------------------------------------------- candidates
-def tinygrad_step(weights: list[np.ndarray], x: np.ndarray, onehot: np.ndarray, loss: str):
+def tinygrad_step(
+    weights: list[np.ndarray], x: np.ndarray, onehot: np.ndarray, loss: str, compiled: bool = False
+):
     model = nn.Sequential(
         nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 40), nn.ReLU(), nn.Linear(40, 10)
     )
@@ -74,7 +77,13 @@ def tinygrad_step(weights: list[np.ndarray], x: np.ndarray, onehot: np.ndarray, 
         forward_backward()
         return [p.grad.numpy().copy() for p in model.parameters()]
 
+    if compiled:  # the whole step traced once and replayed (tinygrad_edu.compile)
+        step = tg.compile(step)  # (the warm-up runs its eager and capturing calls)
     return step, grads
+
+
+def compiled_step(weights: list[np.ndarray], x: np.ndarray, onehot: np.ndarray, loss: str):
+    return tinygrad_step(weights, x, onehot, loss, compiled=True)
 
 
 def numpy_step(weights: list[np.ndarray], x: np.ndarray, onehot: np.ndarray, loss: str):
@@ -149,7 +158,7 @@ def bench_batch(batch: int, args: argparse.Namespace) -> dict[str, list[float]]:
     x = rng.standard_normal((batch, 784)).astype(np.float32)
     onehot = np.eye(10, dtype=np.float32)[rng.integers(0, 10, batch)]
 
-    makers = {"numpy": numpy_step, "tinygrad_edu": tinygrad_step}
+    makers = {"numpy": numpy_step, "tinygrad_edu": tinygrad_step, "compiled": compiled_step}
     if torch is not None:
         makers["torch"] = torch_step
     steps, grads = {}, {}
@@ -185,29 +194,33 @@ def main() -> None:
     set_torch_threads(torch, THREADS)
     print(describe(THREADS, torch))
     print(f"loss {args.loss}; {args.blocks} alternating blocks; medians per step\n")
-    header = f"{'batch':>6} {'numpy':>10} {'tinygrad_edu':>14} {'ratio':>7} {'target':>7}"
+    header = (
+        f"{'batch':>6} {'numpy':>10} {'tinygrad_edu':>14} {'ratio':>6} {'target':>7}      "
+        f"{'compiled':>10} {'ratio':>6} {'target':>7}     "
+    )
     if torch is not None:
-        header += f" {'torch':>10} {'ratio':>7}"
+        header += f" {'torch':>10} {'ratio':>6}"
     print(header)
     for batch in args.batches:
         times = bench_batch(batch, args)
         med = {k: statistics.median(v) for k, v in times.items()}
         base = med["numpy"]
-        ratio = med["tinygrad_edu"] / base
-        target = TARGETS.get(batch)
-        verdict = "" if target is None else ("PASS" if ratio <= target else "FAIL")
-        line = (
-            f"{batch:>6} {base * 1e3:8.3f}ms {med['tinygrad_edu'] * 1e3:12.3f}ms "
-            f"{ratio:7.2f} {'<= ' + str(target) if target else '':>7} {verdict}"
-        )
+        line = f"{batch:>6} {base * 1e3:8.3f}ms"
+        for name, targets, width in (("tinygrad_edu", TARGETS, 12), ("compiled", COMPILED, 8)):
+            ratio = med[name] / base
+            target = targets.get(batch)
+            verdict = "" if target is None else ("PASS" if ratio <= target else "FAIL")
+            goal = f"<= {target}" if target else ""
+            line += f" {med[name] * 1e3:{width}.3f}ms {ratio:6.2f} {goal:>7} {verdict:4}"
         if torch is not None:
-            line += f" {med['torch'] * 1e3:8.3f}ms {med['torch'] / base:7.2f}"
+            line += f" {med['torch'] * 1e3:8.3f}ms {med['torch'] / base:6.2f}"
         print(line)
-        spread = [t / n for t, n in zip(times["tinygrad_edu"], times["numpy"])]
-        print(
-            f"{'':>6} per-block tinygrad_edu/numpy: min {min(spread):.2f} "
-            f"median {statistics.median(spread):.2f} max {max(spread):.2f}"
-        )
+        for name in ("tinygrad_edu", "compiled"):
+            spread = [t / n for t, n in zip(times[name], times["numpy"])]
+            print(
+                f"{'':>6} per-block {name}/numpy: min {min(spread):.2f} "
+                f"median {statistics.median(spread):.2f} max {max(spread):.2f}"
+            )
 
 
 if __name__ == "__main__":

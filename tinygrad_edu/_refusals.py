@@ -30,10 +30,10 @@ RULES: list[tuple[tuple[str, ...], str, str]] = [
      "complex numbers are not supported: keep real and imaginary parts as two real tensors"),
     (ALL, r"bfloat16|BFloat16|float8|^float4|^bits|^uint[1-7]$|^int[1-7]$",
      "this dtype is not supported (NumPy has none): use float32, float64 or an int dtype"),
-    (ALL, r"^jit$|^compile$|^compiler$|^export$|^fx$|^onnx$|^package$|"
+    (ALL, r"^jit$|^compiler$|^export$|^fx$|^onnx$|^package$|"
           r"^func$|^vmap$|^library$|^ops$|^classes$|^_dynamo",
-     "compilation, tracing and transforms are not supported: tinygrad_edu runs eagerly in "
-     "Python; call the function directly (drop the decorator or torch.compile)"),
+     "TorchScript, export, FX and function transforms are not supported (torch.compile is: "
+     "tinygrad_edu.compile); call the function directly"),
     (ALL, r"^distributed$|^multiprocessing$|^Distributed|DataParallel|SyncBatchNorm|"
           r"^parallel$|^share_memory_$|^is_shared$|^get_worker_info$",
      "distributed and multi-process execution is not supported: run in one process "

@@ -260,7 +260,7 @@ def _add(acc: Tensor | None, g: Tensor) -> Tensor:
         return g
     if GradMode.enabled:
         return acc + g
-    return Tensor._make(np.asarray(acc._data + g._data), False, None)
+    return Tensor._make(np.asanyarray(acc._data + g._data), False, None)
 
 
 def _check_grad(node: Function, x: Tensor, g: object) -> Tensor:

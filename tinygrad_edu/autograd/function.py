@@ -372,6 +372,8 @@ def _wrap(cls: type, out: Any, ctx: Function | None = None) -> Tensor:
             f"{cls.__name__}.forward returned {type(out).__name__}; it must return one "
             "Tensor or NumPy array (a Function has exactly one output)"
         )
+    if isinstance(out, np.ndarray):  # a subclass (tinygrad_edu.compile's TracedArray): kept
+        return _make_tensor(out, ctx is not None, ctx)
     return _make_tensor(np.asarray(out), ctx is not None, ctx)
 
 

@@ -128,47 +128,69 @@ class Adam(Optimizer):
                     if amsgrad:
                         state["max_exp_avg_sq"] = Tensor(np.zeros_like(theta))
                 scratch, tmp = self._buffers(p, 2)
-
-                # t = t + 1
-                t = _advance(state["step"])
-
-                if decoupled:
-                    # θ = θ·(1 - γ·λ);  d = -g if maximize else g
-                    if weight_decay != 0:
-                        np.multiply(theta, 1 - lr * weight_decay, out=theta)
-                    d = _direction(grad._data, theta, 0, maximize, scratch)
-                else:
-                    # d = (-g if maximize else g) + λ·θ
-                    d = _direction(grad._data, theta, weight_decay, maximize, scratch)
-
-                # m = β1·m + (1 - β1)·d
-                m = state["exp_avg"]._data
-                np.multiply(m, beta1, out=m)
-                np.multiply(d, 1 - beta1, out=tmp)
-                np.add(m, tmp, out=m)
-
-                # v = β2·v + (1 - β2)·d²
-                v = state["exp_avg_sq"]._data
-                np.multiply(v, beta2, out=v)
-                np.multiply(d, d, out=tmp)
-                np.multiply(tmp, 1 - beta2, out=tmp)
-                np.add(v, tmp, out=v)
-
-                bias_correction1 = 1 - beta1**t
-                bias_correction2 = 1 - beta2**t
-
-                # denom = sqrt(v̂) + ε, computed as sqrt(v) / sqrt(1 - β2^t) + ε
-                if amsgrad:
-                    v_max = state["max_exp_avg_sq"]._data
-                    np.maximum(v_max, v, out=v_max)
-                    np.sqrt(v_max, out=tmp)
-                else:
-                    np.sqrt(v, out=tmp)
-                np.divide(tmp, math.sqrt(bias_correction2), out=tmp)
-                np.add(tmp, eps, out=tmp)
-
-                # θ = θ - γ·m̂ / denom, with m̂ = m / (1 - β1^t)
-                np.divide(m, tmp, out=tmp)
-                np.multiply(tmp, lr / bias_correction1, out=tmp)
-                np.subtract(theta, tmp, out=theta)
+                v_max = state["max_exp_avg_sq"]._data if amsgrad else None
+                t = _advance(state["step"])  # t = t + 1
+                adam_update(
+                    theta, grad._data, state["exp_avg"]._data, state["exp_avg_sq"]._data,
+                    v_max, scratch, tmp, t, lr, beta1, beta2, eps, weight_decay, maximize,
+                    decoupled,
+                )  # fmt: skip
         return loss
+
+
+def adam_update(
+    theta: np.ndarray,
+    grad: np.ndarray,
+    m: np.ndarray,
+    v: np.ndarray,
+    v_max: np.ndarray | None,
+    scratch: np.ndarray,
+    tmp: np.ndarray,
+    t: float,
+    lr: float,
+    beta1: float,
+    beta2: float,
+    eps: float,
+    weight_decay: float,
+    maximize: bool,
+    decoupled: bool,
+) -> None:
+    """One Adam update of θ (and of m, v, v_max) in place, at step t; see the module
+    docstring. Elementwise, so it serves one parameter or, in ``tinygrad_edu.compile``,
+    all of them at once laid end to end in one flat buffer, with bitwise the same result."""
+    if decoupled:
+        # θ = θ·(1 - γ·λ);  d = -g if maximize else g
+        if weight_decay != 0:
+            np.multiply(theta, 1 - lr * weight_decay, out=theta)
+        d = _direction(grad, theta, 0, maximize, scratch)
+    else:
+        # d = (-g if maximize else g) + λ·θ
+        d = _direction(grad, theta, weight_decay, maximize, scratch)
+
+    # m = β1·m + (1 - β1)·d
+    np.multiply(m, beta1, out=m)
+    np.multiply(d, 1 - beta1, out=tmp)
+    np.add(m, tmp, out=m)
+
+    # v = β2·v + (1 - β2)·d²
+    np.multiply(v, beta2, out=v)
+    np.multiply(d, d, out=tmp)
+    np.multiply(tmp, 1 - beta2, out=tmp)
+    np.add(v, tmp, out=v)
+
+    bias_correction1 = 1 - beta1**t
+    bias_correction2 = 1 - beta2**t
+
+    # denom = sqrt(v̂) + ε, computed as sqrt(v) / sqrt(1 - β2^t) + ε
+    if v_max is not None:
+        np.maximum(v_max, v, out=v_max)
+        np.sqrt(v_max, out=tmp)
+    else:
+        np.sqrt(v, out=tmp)
+    np.divide(tmp, math.sqrt(bias_correction2), out=tmp)
+    np.add(tmp, eps, out=tmp)
+
+    # θ = θ - γ·m̂ / denom, with m̂ = m / (1 - β1^t)
+    np.divide(m, tmp, out=tmp)
+    np.multiply(tmp, lr / bias_correction1, out=tmp)
+    np.subtract(theta, tmp, out=theta)

@@ -17,6 +17,7 @@ something autograd needs to see, and writing into preallocated arrays keeps it f
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -90,6 +91,29 @@ def _direction(
     return grad
 
 
+class StepHook:
+    """``tinygrad_edu.compile`` puts a function in ``hook`` while it captures a training step:
+    every optimizer's ``step()`` then runs through it as ``hook(step, optimizer, *args)``
+    (see jit/compiled.py). None the rest of the time: one check per ``step()``."""
+
+    hook: Callable[..., Any] | None = None
+
+
+def _hookable(step: Callable[..., Any]) -> Callable[..., Any]:
+    """``step`` behind the ``StepHook`` check (``Optimizer.__init_subclass__`` applies it to
+    every subclass's own ``step``, so a wrapper holding the function, like lr_scheduler's,
+    goes through the check too)."""
+
+    @functools.wraps(step)
+    def hooked_step(self: Optimizer, *args: Any, **kwargs: Any) -> Any:
+        hook = StepHook.hook
+        if hook is None:
+            return step(self, *args, **kwargs)
+        return hook(step, self, *args, **kwargs)
+
+    return hooked_step
+
+
 class Optimizer:
     """Base class of all optimizers.
 
@@ -98,6 +122,11 @@ class Optimizer:
             ``named_parameters()``), or of dicts, each a parameter group with its own options.
         defaults: the hyperparameters a group gets when it does not set them itself.
     """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "step" in cls.__dict__:
+            cls.step = _hookable(cls.__dict__["step"])  # type: ignore[method-assign]
 
     def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
         self.defaults = defaults

@@ -1,0 +1,522 @@
+"""``compile``: run a step eagerly once, capture it the next time, replay it after that.
+
+    call 1 of a function      eager: optimizers create their state, modules their buffers
+    call 2 (or a new key)     capture: the step runs eagerly while trace.py records every
+                              NumPy call; program.py writes the calls out as one function
+    call 3 on                 replay: check the guards, run the generated function
+
+**Guards** decide whether a program fits a call: the key of a call (the shapes and dtypes of
+its tensor arguments, its other arguments, grad mode, the ``training`` flags of the modules
+the step used) picks a program from a small cache; a new key captures a new program (the
+short last batch of an epoch gets its own). Then the program checks that every array it was
+compiled against is still the one its tensor holds (``p.data = new`` since the capture
+means capture again). Optimizer hyperparameters are not guarded: the optimizer reads them
+from ``param_groups`` at every replay, so learning-rate schedulers keep working.
+
+A **graph break** (Python reading a traced value: ``loss.item()``, ``if x.sum() > 0``) means
+the step cannot be replayed: it finishes eagerly, a warning says why, and that key runs
+eagerly from then on (under ``fullgraph=True`` it raises, as ``torch.compile`` does).
+"""
+
+from __future__ import annotations
+
+import warnings
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from tinygrad_edu import random as _random
+from tinygrad_edu.autograd import engine
+from tinygrad_edu.autograd.anomaly import AnomalyMode
+from tinygrad_edu.autograd.forward_ad import ForwardAD
+from tinygrad_edu.autograd.function import Function
+from tinygrad_edu.autograd.grad_mode import GradMode
+from tinygrad_edu.autograd.hooks import GradHooks
+from tinygrad_edu.jit import flat, program, trace
+from tinygrad_edu.jit.trace import Call, RecordingRNG, TracedArray, Tracer, Var
+from tinygrad_edu.nn.module import Module
+from tinygrad_edu.optim.lr_scheduler import LRScheduler, ReduceLROnPlateau
+from tinygrad_edu.optim.optimizer import Optimizer, StepHook
+from tinygrad_edu.tensor import Tensor
+
+#: How many programs one compiled function keeps (PyTorch's ``cache_size_limit`` is 8).
+CACHE_SIZE = 8
+#: After this many failed value guards a program is dropped for eager (see trace.py).
+MAX_MISSES = 3
+MODES = ("default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs")
+
+
+class CompiledFunction:
+    """What ``tinygrad_edu.compile(fn)`` returns: call it as you would call ``fn``.
+
+    ``code`` is the Python source of the program most recently captured (print it);
+    ``programs`` the cache, by key.
+    """
+
+    def __init__(self, fn: Callable[..., Any], fullgraph: bool = False) -> None:
+        self.fn = fn
+        self.fullgraph = fullgraph
+        self.programs: dict[tuple, _Entry] = {}
+        self._calls = 0
+        self._modules: list[weakref.ref[Module]] = []
+        self.__wrapped__ = fn
+        self.__doc__ = getattr(fn, "__doc__", None)
+        self.__name__ = getattr(fn, "__name__", type(fn).__name__)
+
+    @property
+    def code(self) -> str:
+        """The generated Python of the latest program (empty before the first capture)."""
+        for entry in reversed(list(self.programs.values())):
+            if entry.program is not None:
+                return entry.program.source
+        return ""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        self._calls += 1
+        if self._calls == 1 or AnomalyMode.enabled or ForwardAD.enabled:
+            return self.fn(*args, **kwargs)  # the first call sets up lazy state eagerly
+        tensors = _tensors_in(args, kwargs)
+        key = self._key(tensors, args, kwargs)
+        entry = self.programs.get(key)
+        if entry is not None and entry.program is None:
+            return self.fn(*args, **kwargs)  # a graph break: this key runs eagerly
+        if entry is not None and entry.guards_hold():
+            arrays = entry.program.run(*[t._data for t in tensors])
+            if arrays is not None:
+                return entry.rebuild(arrays)
+            # a value guard failed (the labels now hold an ignore_index, ...): run eagerly
+            entry.misses += 1
+            if entry.misses == MAX_MISSES:
+                warnings.warn(
+                    f"tinygrad_edu.compile: {self.__name__}: the values the step's Python reads "
+                    f"changed in {MAX_MISSES} calls; calls like this one will run eagerly",
+                    stacklevel=2,
+                )
+                entry.program = None
+            return self.fn(*args, **kwargs)
+        return self._capture(key, tensors, args, kwargs)
+
+    # ------------------------------------------------------------------ guards
+    def _key(self, tensors: list[Tensor], args: tuple, kwargs: dict) -> tuple:
+        """The shapes, dtypes and layouts of the tensor arguments, the other arguments, grad
+        mode and the training flags of the modules the step uses."""
+        shapes = tuple(
+            [(t._data.shape, t._data.dtype, t._data.flags.c_contiguous) for t in tensors]
+        )
+        others = tuple([_constant_key(a) for a in _leaves(args, kwargs)])
+        modes = tuple([m.training for m in (ref() for ref in self._modules) if m is not None])
+        return shapes, others, GradMode.enabled, modes
+
+    # ------------------------------------------------------------------ capture
+    def _capture(self, key: tuple, tensors: list[Tensor], args: tuple, kwargs: dict) -> Any:
+        tracer = Tracer(self.fullgraph)
+        session = _Capture(tracer, self)
+        arg_vars: list[Var] = []
+        for t in tensors:
+            original = t._data
+            t._data = tracer.track(original, "arg", t)
+            tracer.externals.append((t, "_data", original, t._data))
+            arg_vars.append(t._data._var)
+        result = None
+        try:
+            with session:
+                result = self.fn(*args, **kwargs)
+            if tracer.broken is None:
+                built = session.build(result, arg_vars)
+        finally:
+            tracer.restore()
+            _plain_tensors(result)
+        key = self._key(tensors, args, kwargs)  # (the step's modules are known now)
+        if tracer.broken is not None:
+            warnings.warn(
+                f"tinygrad_edu.compile: graph break in {self.__name__}: {tracer.broken}; this "
+                "call finished eagerly, and calls like it will run eagerly",
+                stacklevel=3,
+            )
+            self._store(key, _Entry(None, [], [], None))
+            return result
+        self._store(key, built)
+        return result
+
+    def _store(self, key: tuple, entry: _Entry) -> None:
+        self.programs.pop(key, None)
+        if len(self.programs) >= CACHE_SIZE:
+            self.programs.pop(next(iter(self.programs)))
+        self.programs[key] = entry
+
+
+class _Entry:
+    """One program with its guards and what to do with its results."""
+
+    def __init__(
+        self,
+        program: program.Program | None,
+        guards: list[tuple],
+        checks: list[Callable[[], bool]],
+        rebuild: Callable[[tuple], Any] | None,
+    ) -> None:
+        self.program = program
+        self.guards = guards  # (tensor, "_data", array): the program holds that array
+        self.checks = checks  # more guards, as functions (the flat buffers' layout)
+        self.rebuild = rebuild
+        self.misses = 0
+
+    def guards_hold(self) -> bool:
+        for owner, attr, expected in self.guards:
+            if getattr(owner, attr) is not expected:
+                return False
+        return all(check() for check in self.checks)
+
+
+class _Capture:
+    """Everything switched on for one capture, and the building of its program."""
+
+    def __init__(self, tracer: Tracer, compiled: CompiledFunction) -> None:
+        self.tracer = tracer
+        self.compiled = compiled
+        self.patches: list[tuple[Any, str, Any]] = []
+        self.steps: list[OptimizerStep] = []
+
+    # ------------------------------------------------------------------ switching on
+    def __enter__(self) -> _Capture:
+        tracer = self.tracer
+        apply = Function.__dict__["apply"].__func__
+
+        def traced_apply(cls: type, *args: Any, **kwargs: Any) -> Any:
+            for a in (*args, *kwargs.values()):
+                if isinstance(a, Tensor) and not isinstance(a._data, TracedArray):
+                    if a._hooks is not None:
+                        tracer.graph_break("a tensor with hooks (register_hook)")
+                    tracer.track_tensor(a)
+            return apply(cls, *args, **kwargs)
+
+        engine_run = engine._run
+
+        def traced_run(outputs: Any, grads: Any, retain: bool, create: bool, capture: Any) -> Any:
+            if create:
+                tracer.graph_break("backward with create_graph=True")
+            return engine_run(outputs, grads, retain, create, capture)
+
+        hooks_run = GradHooks.run
+
+        def traced_hooks(self_: GradHooks, *args: Any) -> Any:
+            tracer.graph_break("a tensor hook ran during backward")
+            return hooks_run(self_, *args)
+
+        module_call = Module.__call__
+        modules = self.compiled._modules
+
+        def traced_call(module: Module, *args: Any, **kwargs: Any) -> Any:
+            if all(ref() is not module for ref in modules):
+                modules.append(weakref.ref(module))
+            return module_call(module, *args, **kwargs)
+
+        self._patch(Function, "apply", classmethod(traced_apply))
+        self._patch(engine, "_run", traced_run)
+        self._patch(GradHooks, "run", traced_hooks)
+        self._patch(Module, "__call__", traced_call)
+        self._patch(StepHook, "hook", self._traced_step)
+        for cls in (LRScheduler, ReduceLROnPlateau):
+            self._patch(cls, "step", self._replayed(cls.__dict__["step"]))
+        for name, creation in _CREATIONS.items():
+            self._patch(np, name, _recorded_creation(creation))
+        generator = _random.default_generator
+        self._patch(generator, "rng", RecordingRNG(generator, generator.rng))
+        trace._ACTIVE = tracer
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        trace._ACTIVE = None
+        for owner, name, old in reversed(self.patches):
+            setattr(owner, name, old)
+
+    def _patch(self, owner: Any, name: str, new: Any) -> None:
+        self.patches.append((owner, name, owner.__dict__[name]))
+        setattr(owner, name, new)
+
+    def _traced_step(self, step: Callable, opt: Optimizer, *args: Any, **kwargs: Any) -> Any:
+        """An optimizer's ``step`` (through ``StepHook``): it runs untraced and leaves one
+        call in the trace, so the replay takes the step with the hyperparameters of then."""
+        tracer = self.tracer
+        if tracer.paused or tracer.broken is not None:  # (super().step() inside a step)
+            return step(opt, *args, **kwargs)
+        if args or kwargs:
+            tracer.graph_break("optimizer.step(closure): the closure is Python")
+            return step(opt, *args, **kwargs)
+        params = [p for g in opt.param_groups for p in g["params"] if p._grad is not None]
+        grads = []
+        for p in params:
+            var = getattr(p._grad._data, "_var", None)
+            if var is None or not isinstance(p._data, TracedArray):
+                tracer.graph_break("optimizer.step() on a gradient the step did not make")
+                return step(opt)
+            grads.append(var)
+        node = OptimizerStep(opt, params, grads)
+        self.steps.append(node)
+        tracer.paused += 1
+        try:
+            result = step(opt)
+        finally:
+            tracer.paused -= 1
+        writes = [p._data._var for p in params]
+        tracer.append(Call(node, "opt", tuple(grads), {}, [], writes))
+        return result
+
+    def _replayed(self, method: Callable) -> Callable:
+        """A Python method with side effects (a scheduler's ``step``) that the program calls
+        again at every replay, with the same arguments."""
+        tracer = self.tracer
+
+        def replayed(obj: Any, *args: Any, **kwargs: Any) -> Any:
+            if not tracer.paused and tracer.broken is None:
+                if any(isinstance(a, (Tensor, np.ndarray)) for a in _leaves(args, kwargs)):
+                    tracer.graph_break(f"{type(obj).__name__}.step() given a tensor")
+                else:
+                    call = PythonCall(method, obj, args, kwargs)
+                    tracer.append(Call(call, "opt", (), {}, [], []))
+            return method(obj, *args, **kwargs)
+
+        return replayed
+
+    # ------------------------------------------------------------------ building
+    def build(self, result: Any, arg_vars: list[Var]) -> _Entry:
+        """The program of the captured step, its guards and the rebuilding of its result."""
+        tracer = self.tracer
+        returned: list[Var] = []
+        template = _result_template(result, returned)
+        setter = GradSetter(tracer)
+        steps = [c.fn for c in tracer.calls if isinstance(c.fn, OptimizerStep)]
+        if steps and _same(steps[-1].params, setter.params) and not setter.cleared:
+            pass  # optimizer.step() already handed out the gradients the step leaves
+        elif setter.params or setter.cleared:
+            tracer.append(Call(setter, "opt", tuple(setter.vars), {}, [], []))
+        buffers: dict[Var, np.ndarray] = {}
+        for node in self.steps:
+            node.flat = flat.prepare(node.opt, node.params, node.grad_vars, tracer.calls, buffers)
+        code = program.generate(
+            tracer.calls, arg_vars, returned, buffers, tracer.hoisted, tracer.value_guards
+        )
+        guards = [(v.owner, "_data", v.array) for v in code.uses if v.owner is not None]
+        checks = [node.flat.holds for node in self.steps if node.flat is not None]
+        copies = [v.root.kind not in ("arg",) for v in returned]
+
+        def rebuild(arrays: tuple) -> Any:
+            made = [Tensor._make(a.copy() if c else a, False, None) for a, c in zip(arrays, copies)]
+            return template(made)
+
+        return _Entry(code, guards, checks, rebuild)
+
+
+class OptimizerStep:
+    """``optimizer.step()`` inside a program: hands the parameters their gradients (the
+    program's arrays), then takes the step, over flat buffers where ``flat.py`` could set
+    them up (Adam, AdamW), else with the optimizer's own ``step()``."""
+
+    prefix = "step_"
+
+    def __init__(self, opt: Optimizer, params: list[Tensor], grad_vars: list[Var]) -> None:
+        self.opt = opt
+        self.params = params
+        self.grad_vars = grad_vars
+        self.holders: list[Tensor | None] = [None] * len(params)
+        self.flat: flat.FlatStep | None = None
+        self.__name__ = f"{type(opt).__name__.lower()}_step"
+
+    def __call__(self, *grads: np.ndarray) -> None:
+        _give_grads(self.params, grads, self.holders)
+        if self.flat is not None:
+            self.flat.step()
+        else:
+            type(self.opt).step(self.opt)
+
+
+class PythonCall:
+    """A Python method a program calls as it is (a scheduler's ``step()``)."""
+
+    def __init__(self, method: Callable, obj: Any, args: tuple, kwargs: dict) -> None:
+        self.method, self.obj, self.args, self.kwargs = method, obj, args, kwargs
+        self.__name__ = f"{type(obj).__name__.lower()}_{method.__name__}"
+
+    def __call__(self) -> None:
+        self.method(self.obj, *self.args, **self.kwargs)
+
+
+class GradSetter:
+    """The end of a program: every parameter gets the gradient the captured step left it
+    (one of the program's arrays, or None after a ``zero_grad()`` at the end)."""
+
+    def __init__(self, tracer: Tracer) -> None:
+        self.params: list[Tensor] = []
+        self.vars: list[Var] = []
+        self.cleared: list[Tensor] = []
+        for owner, _attr, _original, traced in tracer.externals:
+            if not isinstance(owner, Tensor) or traced._var.kind != "ext":
+                continue
+            if owner._grad_fn is not None or not owner._requires_grad:
+                continue
+            var = None if owner._grad is None else getattr(owner._grad._data, "_var", None)
+            if owner._grad is None:
+                self.cleared.append(owner)
+            elif var is None:
+                tracer.graph_break("a gradient the step set from outside the trace")
+            else:
+                self.params.append(owner)
+                self.vars.append(var)
+        self.holders: list[Tensor | None] = [None] * len(self.params)
+        self.__name__ = "set_grads"
+
+    def __call__(self, *grads: np.ndarray) -> None:
+        _give_grads(self.params, grads, self.holders)
+        for p in self.cleared:
+            p._grad = None
+
+
+def _give_grads(params: list[Tensor], grads: tuple, holders: list[Tensor | None]) -> None:
+    """``p.grad = grads[i]``, reusing the Tensor of the previous replay for the same array."""
+    for i, (p, g) in enumerate(zip(params, grads)):
+        holder = holders[i]
+        if holder is None or holder._data is not g:
+            holder = holders[i] = Tensor._make(g, False, None)
+        p._grad = holder
+
+
+# ---------------------------------------------------------------------------- helpers
+#: NumPy's array makers, recorded during capture (``np.zeros`` then ``a[i] = 1`` must be
+#: replayed, not frozen as a constant): program.py refills their buffers at every replay.
+_CREATIONS = {
+    name: getattr(np, name)
+    for name in [
+        "zeros",
+        "ones",
+        "empty",
+        "full",
+        "eye",
+        "identity",
+        "arange",
+        "zeros_like",
+        "ones_like",
+        "empty_like",
+        "full_like",
+    ]
+}
+
+
+def _recorded_creation(make: Callable) -> Callable:
+    def recorded(*args: Any, **kwargs: Any) -> Any:
+        return trace.run_creation(make, args, kwargs)
+
+    recorded.__name__ = make.__name__
+    return recorded
+
+
+def _same(a: list, b: list) -> bool:
+    return len(a) == len(b) and all(x is y for x, y in zip(a, b))
+
+
+def _leaves(args: tuple, kwargs: dict) -> list[Any]:
+    out: list[Any] = []
+
+    def walk(x: Any) -> None:
+        if type(x) in (tuple, list):
+            for item in x:
+                walk(item)
+        elif type(x) is dict:
+            for item in x.values():
+                walk(item)
+        else:
+            out.append(x)
+
+    walk(args)
+    walk(kwargs)
+    return out
+
+
+def _tensors_in(args: tuple, kwargs: dict) -> list[Tensor]:
+    """The distinct tensors among the arguments (in tuples, lists and dicts too)."""
+    seen: list[Tensor] = []
+    for x in _leaves(args, kwargs):
+        if isinstance(x, Tensor) and all(x is not t for t in seen):
+            seen.append(x)
+    return seen
+
+
+def _constant_key(x: Any) -> Any:
+    if isinstance(x, Tensor):
+        return None
+    try:
+        hash(x)
+    except TypeError:
+        return (type(x), id(x))
+    return (type(x), x)
+
+
+def _result_template(result: Any, returned: list[Var]) -> Callable[[list[Tensor]], Any]:
+    """A function rebuilding ``result``'s structure from new tensors; the Vars of its
+    tensors are appended to ``returned``. Anything else in it is returned as it was."""
+    if isinstance(result, Tensor):
+        var = getattr(result._data, "_var", None)
+        if var is None:
+            return lambda made: result
+        index = len(returned)
+        returned.append(var)
+        return lambda made: made[index]
+    if type(result) in (tuple, list):
+        parts = [_result_template(r, returned) for r in result]
+        kind = type(result)
+        return lambda made: kind(p(made) for p in parts)
+    if type(result) is dict:
+        items = {k: _result_template(v, returned) for k, v in result.items()}
+        return lambda made: {k: p(made) for k, p in items.items()}
+    return lambda made: result
+
+
+def _plain_tensors(result: Any) -> None:
+    """The tensors a captured step returns hold plain arrays (not TracedArrays)."""
+    for x in _leaves((result,), {}):
+        if isinstance(x, Tensor) and isinstance(x._data, TracedArray):
+            x._data = x._data.view(np.ndarray)
+            if x._grad is not None and isinstance(x._grad._data, TracedArray):
+                x._grad._data = x._grad._data.view(np.ndarray)
+
+
+def compile(
+    model: Callable[..., Any] | None = None,
+    *,
+    fullgraph: bool = False,
+    dynamic: bool | None = None,
+    backend: str | Callable = "inductor",
+    mode: str | None = None,
+    options: dict[str, Any] | None = None,
+    disable: bool = False,
+) -> Any:
+    """Compile a training step (or a model) into straight-line NumPy (``torch.compile``).
+
+    ``compile(step)`` returns a function that runs ``step`` eagerly on its first call,
+    captures it on the next (every NumPy call of forward, loss, backward and
+    ``optimizer.step()``) and from then on replays the captured program: no tensors, no
+    graph, no per-op Python, temporaries in preallocated buffers and Adam over one flat
+    buffer. Print ``compiled.code`` to read the program. See ``tinygrad_edu/jit/``.
+
+    ``fullgraph=True`` turns a graph break into an error. ``dynamic``, ``backend``,
+    ``mode`` and ``options`` are accepted for compatibility: there is one backend, and
+    every new input shape gets its own program. ``disable=True`` returns ``model`` itself.
+    Used as ``@compile`` or ``@compile(...)``.
+    """
+    if mode is not None and mode not in MODES:
+        raise RuntimeError(f"Unrecognized mode={mode}, should be one of: {', '.join(MODES)}")
+    if mode is not None and options is not None:
+        raise RuntimeError("Either mode or options can be specified, but both can't be specified")
+    if model is None:
+        options_ = {"dynamic": dynamic, "backend": backend, "mode": mode, "options": options}
+        return lambda fn: compile(fn, fullgraph=fullgraph, disable=disable, **options_)
+    if not callable(model):
+        raise TypeError(f"compile: expected a callable (a function or a Module), got {model!r}")
+    if disable:
+        return model
+    if isinstance(model, Module):
+        from tinygrad_edu.jit.module import OptimizedModule
+
+        return OptimizedModule(model, fullgraph)
+    return CompiledFunction(model, fullgraph)

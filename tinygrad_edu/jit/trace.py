@@ -1,0 +1,500 @@
+"""Capture: run one eager step and write down every NumPy call it makes.
+
+The arrays the step reads (a batch, the parameters, their gradients) are swapped for a
+``TracedArray``: a NumPy array that behaves exactly like the original (same memory, same
+values) but reports every NumPy function, ufunc and array method called on it to the
+active ``Tracer``. The step then runs as usual, through the ops, the engine and the
+optimizer's bookkeeping, and what comes out is a ``Trace``: the straight list of NumPy
+calls that one step is, each with its arguments written as ``Var``\\ s (a traced array)
+or constants.
+
+Each ``Var`` is one array the step touched:
+
+    arg     an array of a tensor passed to the compiled function (new at every call)
+    ext     an array of a tensor that lives across steps (a parameter, its gradient, a
+            buffer): the program reads and writes it in place
+    fresh   an array a call made (the program will give it a buffer of its own)
+    view    an array sharing the memory of another Var (a reshape, a transpose, x[0])
+    const   an array made outside the traced ones (np.ones for the first gradient)
+
+Whatever would let a value escape the record is a *graph break*: Python reading a traced
+value (``float(x)``, ``x.item()``, ``if x > 0:``), an array reaching NumPy by a path the
+tracer does not see, a write into an array the trace did not see being made. The tracer
+then stops recording and the step finishes eagerly; the caller falls back to eager.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+
+class GraphBreak(Exception):
+    """Raised where the step's Python reads a traced value (under ``fullgraph=True``)."""
+
+
+class Var:
+    """One array of the trace. ``array`` is the plain ndarray it was during capture: the
+    program's buffer for a fresh Var, the view itself for a view, the external array."""
+
+    __slots__ = ("array", "base", "kind", "name", "owner")
+
+    def __init__(self, kind: str, array: np.ndarray, base: Var | None = None) -> None:
+        self.kind = kind
+        self.array = array
+        self.base = base  # the Var whose memory a view shares (None for the others)
+        self.name = ""  # set by the code generator
+        self.owner: Any = None  # for ext: the tensor whose array this is
+
+    @property
+    def root(self) -> Var:
+        """The Var that owns this one's memory (itself unless it is a view)."""
+        v = self
+        while v.base is not None:
+            v = v.base
+        return v
+
+    def __repr__(self) -> str:
+        return f"<Var {self.kind} {self.name or hex(id(self))} {self.array.shape}>"
+
+
+class Call:
+    """One recorded NumPy call: ``fn(*args, **kwargs)`` with Vars in place of arrays.
+
+    ``style`` says how to write it back as Python: ``"call"`` (``fn(...)``), ``"method"``
+    (``args[0].name(...)``), ``"getitem"`` / ``"setitem"`` (``a[key]`` / ``a[key] = v``),
+    ``"rng"`` (a draw from tinygrad_edu's random generator). ``results`` are the Vars it
+    made (fresh or views), ``writes`` the Vars it changed in place.
+    """
+
+    __slots__ = ("args", "fn", "initial", "kwargs", "results", "style", "writes")
+
+    def __init__(
+        self, fn: Any, style: str, args: tuple, kwargs: dict, results: list, writes: list
+    ) -> None:
+        self.fn, self.style, self.args, self.kwargs = fn, style, args, kwargs
+        self.results: list[Var] = results
+        self.writes: list[Var] = writes
+        self.initial: np.ndarray | None = None  # what an array maker made (np.zeros...)
+
+    def vars(self) -> list[Var]:
+        """Every Var among the arguments (nested in tuples and lists too)."""
+        found: list[Var] = []
+        _collect(self.args, found)
+        _collect(self.kwargs, found)
+        return found
+
+
+def _collect(x: Any, found: list[Var]) -> None:
+    if isinstance(x, Var):
+        found.append(x)
+    elif isinstance(x, (tuple, list)):
+        for item in x:
+            _collect(item, found)
+    elif isinstance(x, dict):
+        for item in x.values():
+            _collect(item, found)
+
+
+#: The tracer of the capture in progress (None almost always: then a TracedArray left over
+#: from a capture is an ordinary array).
+_ACTIVE: Tracer | None = None
+
+
+class Tracer:
+    """Collects the Calls of one step; see the module docstring."""
+
+    def __init__(self, fullgraph: bool = False) -> None:
+        self.calls: list[Call] = []
+        self.fullgraph = fullgraph
+        self.broken: str | None = None  # why recording stopped (a graph break), if it did
+        self.paused = 0  # > 0 while a part runs untraced (the optimizer's step)
+        self._roots: dict[int, Var] = {}  # id of a memory owner -> its Var
+        self._keep: list[Any] = []  # keeps the arrays whose ids are in _roots alive
+        self.externals: list[tuple[Any, str, np.ndarray, TracedArray]] = []
+        #: (Var, how, value): values Python read; the program checks them before it runs
+        self.value_guards: list[tuple[Var, str, Any]] = []
+        self.hoisted: set[Call] = set()  # the calls computing those values (run first)
+        self._producer: dict[Var, Call] = {}  # the call that made each fresh Var or view
+        self._written: set[Var] = set()  # roots written in place by some call so far
+
+    def append(self, call: Call) -> None:
+        """Add a call to the trace (and note what it makes and writes)."""
+        self.calls.append(call)
+        for r in call.results:
+            self._producer[r] = call
+        for w in call.writes:
+            self._written.add(w.root)
+
+    def read_value(self, var: Var | None, how: str, value: Any) -> None:
+        """Python read ``var``'s value (``how``: "bool", "float", "item"...).
+
+        If the value is computed only from the arguments and arrays nothing has changed yet
+        (``target.max() >= n_classes`` on a batch of labels), the program can compute it
+        first and check it against ``value`` before doing anything: a *value guard* (on a
+        mismatch the call runs eagerly). Otherwise it is a graph break.
+        """
+        if self.broken is not None:
+            return
+        cone = None if var is None or how == "item(...)" else self._pure_cone(var)
+        if cone is None:
+            self.graph_break(f"Python read a traced value ({how}) that the step computed")
+            return
+        self.value_guards.append((var, how, value))
+        self.hoisted.update(cone)
+
+    # ------------------------------------------------------------------ inputs
+    def track(self, array: np.ndarray, kind: str, owner: Any = None) -> TracedArray:
+        """``array`` as a TracedArray of a new Var (an arg or an ext)."""
+        var = Var(kind, array)
+        var.owner = owner
+        traced = array.view(TracedArray)
+        traced._var = var
+        self._roots[id(_owner(array))] = var
+        self._keep.append(array)
+        return traced
+
+    def track_tensor(self, tensor: Any) -> None:
+        """Make a tensor that lives across steps (a parameter...) an ext Var."""
+        if not isinstance(tensor._data, TracedArray):
+            original = tensor._data
+            tensor._data = self.track(original, "ext", tensor)
+            self.externals.append((tensor, "_data", original, tensor._data))
+        grad = tensor._grad
+        if grad is not None and not isinstance(grad._data, TracedArray):
+            original = grad._data
+            grad._data = self.track(original, "ext", grad)
+            self.externals.append((grad, "_data", original, grad._data))
+
+    def restore(self) -> None:
+        """Give every ext tensor back its plain array."""
+        for owner, attr, original, traced in self.externals:
+            if getattr(owner, attr) is traced:
+                setattr(owner, attr, original)
+
+    def _pure_cone(self, var: Var) -> set[Call] | None:
+        """The calls ``var`` is computed by, if they read only arguments, constants and
+        arrays not yet written to, and write nothing themselves; else None."""
+        cone: set[Call] = set()
+        stack, seen = [var], set()
+        while stack:
+            v = stack.pop()
+            if v in seen:
+                continue
+            seen.add(v)
+            if v.root in self._written:
+                return None
+            if v.kind in ("arg", "ext", "const"):
+                continue
+            call = self._producer.get(v)
+            if call is None or call.writes or call.style not in ("call", "method", "getitem"):
+                return None
+            cone.add(call)
+            stack.extend(call.vars())
+        return cone
+
+    # ------------------------------------------------------------------ breaks
+    def graph_break(self, why: str) -> None:
+        """Stop recording: ``why`` is kept for the warning (raised under fullgraph)."""
+        if self.broken is None:
+            self.broken = why
+            if self.fullgraph:
+                raise GraphBreak(why)
+
+    # ------------------------------------------------------------------ recording
+    def record(self, fn: Any, style: str, args: tuple, kwargs: dict, result: Any) -> Any:
+        """Write down ``fn(*args, **kwargs)`` (already computed: ``result``) and return
+        the result as the caller should see it (TracedArrays for arrays)."""
+        targs = self._template(args)
+        tkwargs = self._template(kwargs)
+        if self.broken is not None:
+            return _plain_result(result, kwargs)
+        inputs = [v for v in _vars_of(targs, tkwargs)]
+        writes = [v for v in _vars_of(tkwargs.get("out", ()))]
+        if "out" in kwargs and len(writes) != len(_as_tuple(kwargs["out"])):
+            self.graph_break("a NumPy call wrote into an array the trace did not see made")
+            return _plain_result(result, kwargs)
+        if style == "setitem" or fn in _WRITES_FIRST or getattr(fn, "__name__", "") == "at":
+            first = targs[0]
+            if not isinstance(first, Var):
+                self.graph_break("a NumPy call wrote into an array the trace did not see made")
+                return result
+            writes.append(first)
+        if "out" in kwargs:  # the results are the out arrays themselves
+            self.append(Call(fn, style, targs, tkwargs, [], writes))
+            return _plain_result(result, kwargs)
+        if result is None:
+            self.append(Call(fn, style, targs, tkwargs, [], writes))
+            return None
+        if isinstance(result, np.generic) and isinstance(result, (np.number, np.bool_)):
+            result = np.asarray(result)  # a 0-d array, so float()/bool() on it is caught
+        if isinstance(result, np.ndarray):
+            var, traced = self._result(result, inputs)
+            self.append(Call(fn, style, targs, tkwargs, [var], writes))
+            return traced
+        if type(result) is tuple and result and all(isinstance(r, np.ndarray) for r in result):
+            pairs = [self._result(r, inputs) for r in result]
+            self.append(Call(fn, style, targs, tkwargs, [p[0] for p in pairs], writes))
+            return tuple(p[1] for p in pairs)
+        if isinstance(result, (np.dtype, type)) or fn in _METADATA:
+            return result  # a dtype, a shape: fixed for a given input shape and dtype
+        self.graph_break(f"{_name(fn)} returned a Python {type(result).__name__}")
+        return result
+
+    def _result(self, array: np.ndarray, inputs: list[Var]) -> tuple[Var, TracedArray]:
+        root = self._roots.get(id(_owner(array)))
+        if root is not None:  # shares memory with a traced array: a view of it
+            base = next((v for v in inputs if v.root is root), root)
+            var = Var("view", array, base)
+        else:
+            var = Var("fresh", array)
+            self._roots[id(_owner(array))] = var
+        self._keep.append(array)
+        traced = array.view(TracedArray)
+        traced._var = var
+        return var, traced
+
+    def _template(self, x: Any) -> Any:
+        """``x`` with every array replaced by its Var (a constant array becomes a const Var)."""
+        if isinstance(x, TracedArray):
+            if x._var is None:
+                self.graph_break("an array was made from a traced one by a path the tracer missed")
+                return Var("const", x.view(np.ndarray))
+            return x._var
+        if isinstance(x, np.ndarray):
+            if id(_owner(x)) in self._roots:
+                self.graph_break("an array sharing a traced array's memory reached NumPy untraced")
+            return Var("const", x)
+        if type(x) in (tuple, list):
+            return type(x)(self._template(item) for item in x)
+        if type(x) is dict:
+            return {k: self._template(v) for k, v in x.items()}
+        return x
+
+
+def _owner(array: np.ndarray) -> np.ndarray:
+    """The array that owns ``array``'s memory (follows ``.base`` to its end)."""
+    while isinstance(array.base, np.ndarray):
+        array = array.base
+    return array
+
+
+def _vars_of(*parts: Any) -> list[Var]:
+    found: list[Var] = []
+    for part in parts:
+        _collect(part, found)
+    return [v for v in found if v.kind != "const"]
+
+
+def _as_tuple(x: Any) -> tuple:
+    return x if type(x) is tuple else (x,)
+
+
+def _plain_result(result: Any, kwargs: dict) -> Any:
+    """What the caller gets back: for a call with ``out=``, the out arrays it passed."""
+    if "out" not in kwargs:
+        return result
+    out = kwargs["out"]
+    if type(result) is tuple:
+        return tuple(out)
+    return out[0] if type(out) is tuple else out
+
+
+def _name(fn: Any) -> str:
+    return getattr(fn, "__name__", type(fn).__name__)
+
+
+def _unwrap(x: Any) -> Any:
+    """``x`` with every TracedArray replaced by a plain view of it (nested containers too)."""
+    if isinstance(x, TracedArray):
+        return x.view(np.ndarray)
+    if type(x) in (tuple, list):
+        return type(x)(_unwrap(item) for item in x)
+    if type(x) is dict:
+        return {k: _unwrap(v) for k, v in x.items()}
+    return x
+
+
+#: NumPy functions that write into their first argument.
+_WRITES_FIRST = frozenset(
+    [np.copyto, np.put, np.putmask, np.place, np.fill_diagonal, np.ndarray.sort, np.ndarray.put]
+)
+#: NumPy functions whose non-array result depends only on shapes and dtypes.
+_METADATA = frozenset(
+    [np.shape, np.ndim, np.size, np.result_type, np.can_cast, np.may_share_memory, np.shares_memory]
+)
+
+
+def _run(fn: Any, style: str, args: tuple, kwargs: dict) -> Any:
+    """Run ``fn`` on plain arrays and, while a capture is recording, record it."""
+    tracer = _ACTIVE
+    if tracer is None or tracer.paused:
+        return _plain_result(fn(*_unwrap(args), **_unwrap(kwargs)), kwargs)
+    return tracer.record(fn, style, args, kwargs, _opaque(tracer, fn, args, kwargs))
+
+
+def _opaque(tracer: Tracer, fn: Any, args: tuple, kwargs: dict) -> Any:
+    """``fn`` on plain arrays with recording paused: what it does inside (NumPy's own
+    ``np.empty`` in a random draw...) is not part of the trace, only the call itself."""
+    tracer.paused += 1
+    try:
+        return fn(*_unwrap(args), **_unwrap(kwargs))
+    finally:
+        tracer.paused -= 1
+
+
+def run_creation(make: Callable, args: tuple, kwargs: dict) -> Any:
+    """``np.zeros(...)`` and its kind during capture: the new array is traced (a fresh Var
+    whose first value is kept in ``Call.initial``), so writes into it are recorded too."""
+    tracer = _ACTIVE
+    if tracer is None or tracer.paused:
+        return make(*_unwrap(args), **_unwrap(kwargs))
+    result = _opaque(tracer, make, args, kwargs)
+    traced = tracer.record(make, "call", args, kwargs, result)
+    if isinstance(traced, TracedArray) and traced._var is not None:
+        tracer.calls[-1].initial = result.copy()
+    return traced
+
+
+def _read(traced: TracedArray, how: str, convert: Callable, odd: bool = False) -> Any:
+    """Python reads a traced value (``float(x)``, ``if x:``): the value, and the active
+    tracer is told (``Tracer.read_value``)."""
+    value = convert(traced.view(np.ndarray))
+    tracer = _ACTIVE
+    if tracer is not None and not tracer.paused:
+        tracer.read_value(traced._var, how if not odd else "item(...)", value)
+    return value
+
+
+class TracedArray(np.ndarray):
+    """An ndarray that reports what is done with it to the active Tracer (module docstring).
+
+    Ufuncs arrive at ``__array_ufunc__``, NumPy functions at ``__array_function__``; the
+    array methods that bypass both are redefined below to go through one of them.
+    """
+
+    _var: Var | None
+
+    def __array_finalize__(self, obj: Any) -> None:
+        self._var = None  # made by a path that did not record it: unusable in the trace
+
+    def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        fn = ufunc if method == "__call__" else getattr(ufunc, method)
+        return _run(fn, "call", inputs, kwargs)
+
+    def __array_function__(self, func: Callable, types: Any, args: tuple, kwargs: dict) -> Any:
+        return _run(func, "call", args, kwargs)
+
+    # views and copies made in C: routed through _run as methods
+    def reshape(self, *shape: Any, **kwargs: Any) -> Any:
+        return _run(np.ndarray.reshape, "method", (self, *shape), kwargs)
+
+    def transpose(self, *axes: Any) -> Any:
+        return _run(np.ndarray.transpose, "method", (self, *axes), {})
+
+    @property
+    def T(self) -> Any:
+        return _run(np.ndarray.transpose, "method", (self,), {})
+
+    def view(self, *args: Any, **kwargs: Any) -> Any:
+        if args and isinstance(args[0], type) and issubclass(args[0], np.ndarray):
+            return np.ndarray.view(self, *args, **kwargs)  # a change of class, not a view op
+        return _run(np.ndarray.view, "method", (self, *args), kwargs)
+
+    def copy(self, order: str = "C") -> Any:
+        return _run(np.ndarray.copy, "method", (self, order), {})
+
+    def astype(self, dtype: Any, *args: Any, **kwargs: Any) -> Any:
+        return _run(np.ndarray.astype, "method", (self, dtype, *args), kwargs)
+
+    def __getitem__(self, key: Any) -> Any:
+        return _run(operator.getitem, "getitem", (self, key), {})
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        _run(operator.setitem, "setitem", (self, key, value), {})
+
+    def fill(self, value: Any) -> None:
+        _run(np.copyto, "call", (self, value), {})
+
+    # Python reading a value: a value guard if it can be checked up front, else a graph break
+    def item(self, *args: Any) -> Any:
+        return _read(self, "item", lambda a: a.item(*args), bool(args))
+
+    def tolist(self) -> Any:
+        return _read(self, "tolist", lambda a: a.tolist())
+
+    def __float__(self) -> float:
+        return _read(self, "float", float)
+
+    def __int__(self) -> int:
+        return _read(self, "int", int)
+
+    def __index__(self) -> int:
+        return _read(self, "index", operator.index)
+
+    def __bool__(self) -> bool:
+        return _read(self, "bool", bool)
+
+    def __complex__(self) -> complex:
+        return _read(self, "complex", complex)
+
+    def __iter__(self) -> Any:
+        return iter([self[i] for i in range(len(self))])
+
+
+def _through_numpy(name: str) -> Callable:
+    """An array method that calls ``np.<name>`` instead (one recorded call, not its parts)."""
+    fn = getattr(np, name)
+
+    def method(self: TracedArray, *args: Any, **kwargs: Any) -> Any:
+        return fn(self, *args, **kwargs)
+
+    method.__name__ = name
+    return method
+
+
+_THROUGH_NUMPY = (
+    "all any argmax argmin argsort clip cumprod cumsum diagonal dot max mean min nonzero "
+    "prod ravel repeat round searchsorted squeeze std sum swapaxes take trace var"
+)
+for _name_ in _THROUGH_NUMPY.split():
+    setattr(TracedArray, _name_, _through_numpy(_name_))
+TracedArray.sort = lambda self, *a, **k: _run(np.ndarray.sort, "method", (self, *a), k)
+TracedArray.put = lambda self, *a, **k: _run(np.ndarray.put, "method", (self, *a), k)
+TracedArray.flatten = lambda self, order="C": _run(np.ndarray.flatten, "method", (self, order), {})
+
+
+class RngDraw:
+    """A draw from a tinygrad_edu ``Generator`` (``gen.rng.random(shape)``), kept in the
+    program as a call: each replay draws anew from the same stream, as eager would."""
+
+    def __init__(self, generator: Any, method: str) -> None:
+        self.generator, self.method = generator, method
+        self.__name__ = method
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return getattr(self.generator.rng, self.method)(*args, **kwargs)
+
+
+class RecordingRNG:
+    """Stands in for a Generator's NumPy ``rng`` during capture; every draw is recorded."""
+
+    def __init__(self, generator: Any, rng: np.random.Generator) -> None:
+        self._generator, self._rng = generator, rng
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._rng, name)
+        if not callable(attr):
+            return attr
+        draw = RngDraw(self._generator, name)
+
+        def recorded(*args: Any, **kwargs: Any) -> Any:
+            tracer = _ACTIVE
+            if tracer is None or tracer.paused:
+                return attr(*_unwrap(args), **_unwrap(kwargs))
+            return tracer.record(draw, "rng", args, kwargs, _opaque(tracer, attr, args, kwargs))
+
+        return recorded
