@@ -34,8 +34,8 @@ from tinygrad_edu.autograd.forward_ad import ForwardAD
 from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.autograd.grad_mode import GradMode
 from tinygrad_edu.autograd.hooks import GradHooks
-from tinygrad_edu.jit import flat, program, trace
-from tinygrad_edu.jit.trace import Call, RecordingRNG, TracedArray, Tracer, Var
+from tinygrad_edu.capture import flat, program, trace
+from tinygrad_edu.capture.trace import Call, RecordingRNG, TracedArray, Tracer, Var
 from tinygrad_edu.nn.module import Module
 from tinygrad_edu.optim.lr_scheduler import LRScheduler, ReduceLROnPlateau
 from tinygrad_edu.optim.optimizer import Optimizer, StepHook
@@ -497,7 +497,7 @@ def compile(
     captures it on the next (every NumPy call of forward, loss, backward and
     ``optimizer.step()``) and from then on replays the captured program: no tensors, no
     graph, no per-op Python, temporaries in preallocated buffers and Adam over one flat
-    buffer. Print ``compiled.code`` to read the program. See ``tinygrad_edu/jit/``.
+    buffer. Print ``compiled.code`` to read the program. See ``tinygrad_edu/capture/``.
 
     ``fullgraph=True`` turns a graph break into an error. ``dynamic``, ``backend``,
     ``mode`` and ``options`` are accepted for compatibility: there is one backend, and
@@ -516,7 +516,7 @@ def compile(
     if disable:
         return model
     if isinstance(model, Module):
-        from tinygrad_edu.jit.module import OptimizedModule
+        from tinygrad_edu.capture.module import OptimizedModule
 
         return OptimizedModule(model, fullgraph)
     return CompiledFunction(model, fullgraph)

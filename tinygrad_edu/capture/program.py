@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.jit.trace import Call, RngDraw, Var
+from tinygrad_edu.capture.trace import Call, RngDraw, Var
 
 #: NumPy functions (not ufuncs) that take ``out=`` and fill it exactly as they would fill a
 #: new array.

@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.jit import program
-from tinygrad_edu.jit.trace import Call, Var
+from tinygrad_edu.capture import program
+from tinygrad_edu.capture.trace import Call, Var
 from tinygrad_edu.optim.adam import Adam, adam_update
 from tinygrad_edu.tensor import Tensor
 

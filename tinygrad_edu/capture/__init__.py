@@ -8,7 +8,7 @@ How a deep-learning compiler works, in four small files (read them in this order
     flat.py       Adam over one flat buffer for all parameters (13 calls instead of 13 each)
 """
 
-from tinygrad_edu.jit.compiled import CompiledFunction, compile
-from tinygrad_edu.jit.trace import GraphBreak
+from tinygrad_edu.capture.compiled import CompiledFunction, compile
+from tinygrad_edu.capture.trace import GraphBreak
 
 __all__ = ["CompiledFunction", "GraphBreak", "compile"]
