@@ -6,7 +6,7 @@ scripts. Where to look:
     tensor.py            Tensor: data, grad, requires_grad, grad_fn, and its methods
     ops/                 every differentiable op: forward, backward, derivative in math
     autograd/            Function, the backward engine, no_grad, gradcheck
-    capture/                 compile: a training step traced once, replayed as plain NumPy
+    capture/             compile: a training step traced once, replayed as plain NumPy
     creation.py          tensor, zeros, ones, arange, rand, ...
     optim/               SGD, Adam, AdamW, RMSprop, Adagrad, lr_scheduler
     nn/                  Module, Linear, activations, losses, functional, init
@@ -32,6 +32,7 @@ from tinygrad_edu._device import (
     set_default_device,
 )
 from tinygrad_edu.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from tinygrad_edu.capture import compile
 from tinygrad_edu.creation import (
     arange,
     empty,
@@ -113,7 +114,6 @@ from tinygrad_edu.functional import (
     var,
     where,
 )
-from tinygrad_edu.capture import compile
 from tinygrad_edu.random import Generator, manual_seed
 from tinygrad_edu.serialization import load, save
 

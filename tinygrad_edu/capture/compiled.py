@@ -60,6 +60,7 @@ class CompiledFunction:
         self.fullgraph = fullgraph
         self.programs: dict[tuple, _Entry] = {}
         self._calls = 0
+        self.replays = 0  # how many calls ran the program (the others ran eagerly)
         self._modules: list[weakref.ref[Module]] = []
         self.__wrapped__ = fn
         self.__doc__ = getattr(fn, "__doc__", None)
@@ -85,6 +86,7 @@ class CompiledFunction:
         if entry is not None and entry.guards_hold():
             arrays = entry.program.run(*[t._data for t in tensors])
             if arrays is not None:
+                self.replays += 1
                 return entry.rebuild(arrays)
             # a value guard failed (the labels now hold an ignore_index, ...): run eagerly
             entry.misses += 1
@@ -123,6 +125,7 @@ class CompiledFunction:
         try:
             with session:
                 result = self.fn(*args, **kwargs)
+            tracer.restore()  # (before build: flat.py moves the parameters' arrays)
             if tracer.broken is None:
                 built = session.build(result, arg_vars)
         finally:
@@ -221,7 +224,9 @@ class _Capture:
         for cls in (LRScheduler, ReduceLROnPlateau):
             self._patch(cls, "step", self._replayed(cls.__dict__["step"]))
         for name, creation in _CREATIONS.items():
-            self._patch(np, name, _recorded_creation(creation))
+            self._patch(np, name, _recorded(trace.run_creation, creation))
+        for name in ("array", "asarray", "asanyarray", "ascontiguousarray"):
+            self._patch(np, name, _recorded(trace.run_conversion, getattr(np, name)))
         generator = _random.default_generator
         self._patch(generator, "rng", RecordingRNG(generator, generator.rng))
         trace._ACTIVE = tracer
@@ -260,8 +265,8 @@ class _Capture:
             result = step(opt)
         finally:
             tracer.paused -= 1
-        writes = [p._data._var for p in params]
-        tracer.append(Call(node, "opt", tuple(grads), {}, [], writes))
+        node.param_vars = [p._data._var for p in params]
+        tracer.append(Call(node, "opt", tuple(grads), {}, [], node.param_vars))
         return result
 
     def _replayed(self, method: Callable) -> Callable:
@@ -294,7 +299,7 @@ class _Capture:
             tracer.append(Call(setter, "opt", tuple(setter.vars), {}, [], []))
         buffers: dict[Var, np.ndarray] = {}
         for node in self.steps:
-            node.flat = flat.prepare(node.opt, node.params, node.grad_vars, tracer.calls, buffers)
+            node.flat = flat.prepare(node, tracer.calls, buffers)
         code = program.generate(
             tracer.calls, arg_vars, returned, buffers, tracer.hoisted, tracer.value_guards
         )
@@ -320,6 +325,7 @@ class OptimizerStep:
         self.opt = opt
         self.params = params
         self.grad_vars = grad_vars
+        self.param_vars: list[Var] = []  # the parameters' Vars (set once the step has run)
         self.holders: list[Tensor | None] = [None] * len(params)
         self.flat: flat.FlatStep | None = None
         self.__name__ = f"{type(opt).__name__.lower()}_step"
@@ -403,11 +409,13 @@ _CREATIONS = {
 }
 
 
-def _recorded_creation(make: Callable) -> Callable:
-    def recorded(*args: Any, **kwargs: Any) -> Any:
-        return trace.run_creation(make, args, kwargs)
+def _recorded(run: Callable, fn: Callable) -> Callable:
+    """NumPy's ``fn`` as the capture calls it: through ``run`` (trace.run_creation...)."""
 
-    recorded.__name__ = make.__name__
+    def recorded(*args: Any, **kwargs: Any) -> Any:
+        return run(fn, args, kwargs)
+
+    recorded.__name__ = fn.__name__
     return recorded
 
 

@@ -15,6 +15,7 @@ parameter before compiling (``w = p.numpy()``) no longer share its memory.
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 import numpy as np
@@ -24,11 +25,16 @@ from tinygrad_edu.capture.trace import Call, Var
 from tinygrad_edu.optim.adam import Adam, adam_update
 from tinygrad_edu.tensor import Tensor
 
+#: The flat layout of each optimizer: every program compiled for it uses the same one.
+_LAYOUTS: weakref.WeakKeyDictionary[Any, FlatStep] = weakref.WeakKeyDictionary()
+
 
 class FlatStep:
     """Adam's step over flat buffers; ``holds()`` checks the layout is still in place."""
 
-    def __init__(self, opt: Adam, params: list[Tensor], grad_vars: list[Var]) -> None:
+    def __init__(
+        self, opt: Adam, params: list[Tensor], param_vars: list[Var], grad_vars: list[Var]
+    ) -> None:
         self.opt = opt
         self.params = params
         data = [p._data for p in params]
@@ -49,11 +55,8 @@ class FlatStep:
             return flat, views
 
         self.theta, views = flatten(data)
-        for p, view in zip(params, views):
-            var = getattr(p._data, "_var", None)  # the program's Var of this parameter
-            if var is not None:
-                var.array = view
-            p._data = view
+        for p, var, view in zip(params, param_vars, views):
+            p._data = var.array = view  # (the program reads the parameter from its Var)
         self.state = {}
         for key in keys:
             flat, views = flatten([s[key]._data for s in state])
@@ -109,16 +112,16 @@ class FlatStep:
             p._bump_version()
 
 
-def prepare(
-    opt: Any, params: list[Tensor], grad_vars: list[Var], calls: list[Call], buffers: dict
-) -> FlatStep | None:
-    """A FlatStep for ``opt`` if its step can run over flat buffers, else None.
+def prepare(node: Any, calls: list[Call], buffers: dict) -> FlatStep | None:
+    """A FlatStep for the optimizer of ``node`` (an OptimizerStep) if its step can run over
+    flat buffers, else None.
 
     It can when ``opt`` is Adam or AdamW (their own ``step``), every one of its parameters
     got a gradient from the program (a buffer the program fills with ``out=``), all share
     one floating dtype and step count, and amsgrad is on in all groups or in none. Then the
     gradient Vars are given their flat slots in ``buffers`` (see program.generate).
     """
+    opt, params, grad_vars = node.opt, node.params, node.grad_vars
     if not isinstance(opt, Adam) or type(opt).step is not Adam.step:
         return None
     everything = [p for g in opt.param_groups for p in g["params"]]
@@ -140,7 +143,9 @@ def prepare(
             return None
     if len(set(map(id, grad_vars))) != len(grad_vars):
         return None
-    step = FlatStep(opt, params, grad_vars)
+    step = _LAYOUTS.get(opt)
+    if step is None or not step.holds():  # (programs of one optimizer share its layout)
+        step = _LAYOUTS[opt] = FlatStep(opt, params, node.param_vars, grad_vars)
     for var, view in zip(grad_vars, step.grad_views):
         buffers[var] = view
     return step

@@ -359,6 +359,26 @@ def run_creation(make: Callable, args: tuple, kwargs: dict) -> Any:
     return traced
 
 
+def run_conversion(convert: Callable, args: tuple, kwargs: dict) -> Any:
+    """``np.asarray(x)`` and its kind during capture: of a traced array, a recorded call
+    (NumPy would hand back a plain ndarray, and what is done with it would go unseen); of
+    anything else, the plain conversion."""
+    tracer = _ACTIVE
+    if tracer is None or tracer.paused or not _holds_traced((args, kwargs)):
+        return convert(*args, **kwargs)
+    return _run(convert, "call", args, kwargs)
+
+
+def _holds_traced(x: Any) -> bool:
+    if isinstance(x, TracedArray):
+        return True
+    if type(x) in (tuple, list):
+        return any(_holds_traced(item) for item in x)
+    if type(x) is dict:
+        return any(_holds_traced(item) for item in x.values())
+    return False
+
+
 def _read(traced: TracedArray, how: str, convert: Callable, odd: bool = False) -> Any:
     """Python reads a traced value (``float(x)``, ``if x:``): the value, and the active
     tracer is told (``Tracer.read_value``)."""

@@ -1,0 +1,390 @@
+"""``tinygrad_edu.compile``: a replayed step must be bitwise the eager step, or not replay.
+
+Every equivalence test runs the same steps twice from the same start, eagerly and compiled,
+and compares the parameters (and losses) bit for bit; it also checks that the compiled run
+really replayed its program (``replays``), so a silent fall back to eager cannot pass.
+The MLP is the MNIST one (784-128-40-10) on random batches of MNIST's shape.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import tinygrad_edu as tg
+import tinygrad_edu.nn.functional as F
+from tinygrad_edu import nn
+from tinygrad_edu.capture import GraphBreak
+
+STEPS = 8
+BATCH = 32
+RNG = np.random.default_rng(0)
+X = RNG.standard_normal((STEPS, BATCH, 784)).astype(np.float32)
+LABELS = RNG.integers(0, 10, (STEPS, BATCH))
+ONEHOT = np.eye(10, dtype=np.float32)[LABELS]
+
+OPTIMIZERS = {
+    "adam": lambda ps: tg.optim.Adam(ps, lr=1e-3, betas=(0.9, 0.99), eps=1e-8),
+    "adamw": lambda ps: tg.optim.AdamW(ps, lr=1e-3, weight_decay=0.1),
+    "adam-amsgrad-decay": lambda ps: tg.optim.Adam(ps, amsgrad=True, weight_decay=0.01),
+    "sgd-momentum": lambda ps: tg.optim.SGD(ps, lr=0.05, momentum=0.9, nesterov=True),
+    "rmsprop": lambda ps: tg.optim.RMSprop(ps, lr=1e-3, momentum=0.5),
+}
+
+
+def mlp(dropout: float = 0.0) -> nn.Module:
+    middle = [nn.Dropout(dropout)] if dropout else []
+    return nn.Sequential(
+        nn.Linear(784, 128), nn.ReLU(), *middle, nn.Linear(128, 40), nn.ReLU(), nn.Linear(40, 10)
+    )
+
+
+def setup(optimizer="adam", loss="mse", dropout=0.0, scheduler=False, seed=0):
+    """A model, its optimizer and a training step function (zero_grad, forward, loss,
+    backward, step), all made from ``seed``."""
+    tg.manual_seed(seed)
+    model = mlp(dropout)
+    opt = OPTIMIZERS[optimizer](model.parameters())
+    sched = tg.optim.lr_scheduler.StepLR(opt, step_size=3, gamma=0.5) if scheduler else None
+
+    def step(x, y, onehot):
+        opt.zero_grad()
+        logits = model(x)
+        if loss == "ce":
+            value = F.cross_entropy(logits, y)
+        else:
+            value = F.mse_loss(logits.softmax(dim=1), onehot)
+        value.backward()
+        opt.step()
+        if sched is not None:
+            sched.step()
+        return value
+
+    return model, opt, step
+
+
+def batches(order=None, sizes=None):
+    for i in order if order is not None else range(STEPS):
+        n = BATCH if sizes is None else sizes[i]
+        yield tg.tensor(X[i, :n]), tg.tensor(LABELS[i, :n]), tg.tensor(ONEHOT[i, :n])
+
+
+def train(step, order=None, sizes=None, seed=1):
+    tg.manual_seed(seed)  # the stream dropout draws from
+    return [step(*b) for b in batches(order, sizes)]
+
+
+def params(model):
+    return [p.detach().numpy().copy() for p in model.parameters()]
+
+
+def assert_bitwise(a, b):
+    assert len(a) == len(b)
+    for x, y in zip(a, b):
+        np.testing.assert_array_equal(x, y, strict=True)
+
+
+def eager_and_compiled(order=None, sizes=None, **kwargs):
+    m1, _, eager = setup(**kwargs)
+    m2, _, step = setup(**kwargs)
+    compiled = tg.compile(step)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no graph break
+        losses1 = train(eager, order, sizes)
+        losses2 = train(compiled, order, sizes)
+    return (m1, losses1), (m2, losses2), compiled
+
+
+# ---------------------------------------------------------------------------- equivalence
+@pytest.mark.parametrize("loss", ["mse", "ce"])
+@pytest.mark.parametrize("optimizer", list(OPTIMIZERS))
+def test_compiled_steps_are_bitwise_the_eager_steps(optimizer, loss):
+    (m1, l1), (m2, l2), compiled = eager_and_compiled(optimizer=optimizer, loss=loss)
+    assert compiled.replays == STEPS - 2  # eager, capture, then replays
+    assert_bitwise(params(m1), params(m2))
+    assert [v.item() for v in l1] == [v.item() for v in l2]
+    for p1, p2 in zip(m1.parameters(), m2.parameters()):  # .grad as eager leaves it
+        np.testing.assert_array_equal(p1.grad.numpy(), p2.grad.numpy())
+
+
+def test_dropout_draws_are_part_of_the_program():
+    (m1, _), (m2, _), compiled = eager_and_compiled(dropout=0.3)
+    assert compiled.replays == STEPS - 2
+    assert ".rng.random(" in compiled.code
+    assert_bitwise(params(m1), params(m2))
+
+
+def test_a_scheduler_inside_the_step_is_replayed():
+    (m1, _), (m2, _), compiled = eager_and_compiled(scheduler=True)
+    assert compiled.replays == STEPS - 2
+    assert "steplr_step" in compiled.code
+    assert_bitwise(params(m1), params(m2))
+
+
+def test_a_scheduler_outside_the_step_changes_the_lr_the_replay_uses():
+    results = []
+    for use_compile in (False, True):
+        model, opt, step = setup()
+        sched = tg.optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)
+        step = tg.compile(step) if use_compile else step
+        for b in batches():
+            step(*b)
+            sched.step()
+        results.append(params(model))
+    assert_bitwise(*results)
+
+
+def test_a_short_last_batch_gets_its_own_program():
+    sizes = [BATCH, BATCH, BATCH, 7, BATCH, BATCH, 7, 7]
+    (m1, _), (m2, _), compiled = eager_and_compiled(sizes=sizes)
+    assert len(compiled.programs) == 2
+    assert compiled.replays == 5  # eager; capture 32; 32; capture 7; 32, 32, 7, 7
+    assert_bitwise(params(m1), params(m2))
+
+
+def test_every_optimizer_of_optim_works_under_compile():
+    names = ["Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "ASGD", "NAdam", "RAdam"]
+    names += ["RMSprop", "Rprop", "SGD"]
+    for name in names:
+        OPTIMIZERS[name] = lambda ps, name=name: getattr(tg.optim, name)(ps, lr=1e-2)
+        try:
+            (m1, _), (m2, _), compiled = eager_and_compiled(optimizer=name)
+        finally:
+            del OPTIMIZERS[name]
+        assert compiled.replays == STEPS - 2, name
+        assert_bitwise(params(m1), params(m2))
+
+
+def test_negative_control_another_batch_order_differs():
+    m1, _, eager = setup()
+    m2, _, step = setup()
+    train(eager)
+    train(tg.compile(step), order=list(reversed(range(STEPS))))
+    assert any(not np.array_equal(a, b) for a, b in zip(params(m1), params(m2)))
+
+
+def test_the_optimizer_state_is_the_eager_state():
+    _, o1, eager = setup()
+    _, o2, step = setup()
+    train(eager)
+    train(tg.compile(step))
+    s1, s2 = o1.state_dict(), o2.state_dict()
+    for i in s1["state"]:
+        for key in ("step", "exp_avg", "exp_avg_sq"):
+            np.testing.assert_array_equal(s1["state"][i][key].numpy(), s2["state"][i][key].numpy())
+
+
+def test_the_returned_loss_is_safe_to_keep():
+    (_, l1), (_, l2), _ = eager_and_compiled()
+    assert len({v.item() for v in l2}) == STEPS  # not one buffer overwritten by each replay
+    assert [v.item() for v in l1] == [v.item() for v in l2]
+
+
+def test_the_program_is_straight_line_numpy():
+    _, _, compiled = eager_and_compiled()
+    code = compiled.code
+    assert code.startswith("def step(x0, x1, x2):")
+    assert "np.matmul(" in code and "adam_step0(" in code
+    assert "Tensor" not in code and "for " not in code
+    with pytest.raises(AttributeError):
+        compiled.code = ""  # read-only
+
+
+# ---------------------------------------------------------------------------- guards
+def test_assigning_p_data_after_capture_recaptures():
+    results = []
+    for use_compile in (False, True):
+        model, _, step = setup()
+        step = tg.compile(step) if use_compile else step
+        all_batches = list(batches())
+        for b in all_batches[:4]:
+            step(*b)
+        first = next(iter(model.parameters()))
+        first.data = tg.zeros(first.shape)  # a new array: the program's is stale
+        for b in all_batches[4:]:
+            step(*b)
+        if use_compile:
+            assert len(step.programs) == 1 and step.replays == 2 + 3  # recaptured once
+        results.append(params(model))
+    assert_bitwise(*results)
+
+
+def test_loading_optimizer_state_after_capture_recaptures():
+    results = []
+    for use_compile in (False, True):
+        model, opt, step = setup()
+        saved = opt.state_dict()
+        step = tg.compile(step) if use_compile else step
+        all_batches = list(batches())
+        for b in all_batches[:4]:
+            step(*b)
+        opt.load_state_dict(saved)  # new state tensors: the flat buffers no longer hold them
+        for b in all_batches[4:]:
+            step(*b)
+        results.append(params(model) + [opt.state_dict()["state"][0]["exp_avg"].numpy()])
+    assert_bitwise(*results)
+
+
+def test_train_and_eval_modes_get_their_own_programs():
+    results = []
+    for use_compile in (False, True):
+        model, _, step = setup(dropout=0.5)
+        step = tg.compile(step) if use_compile else step
+        tg.manual_seed(5)
+        for i, b in enumerate(batches()):
+            model.train(i % 2 == 0)
+            step(*b)
+        if use_compile:
+            assert len(step.programs) == 2
+        results.append(params(model))
+    assert_bitwise(*results)
+
+
+def test_a_new_dtype_gets_its_own_program():
+    def f(x):
+        return (x * 2).sum()
+
+    compiled = tg.compile(f)
+    for dtype in (np.float32, np.float32, np.float32, np.float64, np.float64, np.float64):
+        out = compiled(tg.tensor(X[0, :2].astype(dtype)))
+        assert out.dtype == dtype and out.item() == f(tg.tensor(X[0, :2].astype(dtype))).item()
+    assert len(compiled.programs) == 2 and compiled.replays == 3
+
+
+# ---------------------------------------------------------------------------- graph breaks
+def test_reading_a_value_in_python_is_a_graph_break_then_eager():
+    m1, _, eager = setup()
+    m2, _, step = setup()
+
+    def logged(x, y, onehot):
+        return step(x, y, onehot).item()  # Python reads the loss
+
+    compiled = tg.compile(logged)
+    with pytest.warns(UserWarning, match=r"graph break in logged: .*\(item\)"):
+        values = [compiled(*b) for b in batches()]
+    assert compiled.replays == 0
+    assert values == [eager(*b).item() for b in batches()]
+    assert_bitwise(params(m1), params(m2))
+
+
+def test_fullgraph_turns_a_graph_break_into_an_error():
+    _, _, step = setup()
+
+    def branchy(x, y, onehot):
+        loss = step(x, y, onehot)
+        if loss > 0.5:  # a decision on a traced value
+            return loss * 2
+        return loss
+
+    compiled = tg.compile(branchy, fullgraph=True)
+    b = list(batches())
+    compiled(*b[0])  # the eager first call
+    with pytest.raises(GraphBreak, match="bool"):
+        compiled(*b[1])
+
+
+def test_a_value_guard_falls_back_to_eager_when_the_labels_change_kind():
+    # cross_entropy checks "every label counts" (no ignore_index): a value guard. A batch
+    # with an ignored label takes the other path, eagerly.
+    def run(use_compile):
+        model, opt, _ = setup()
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = F.cross_entropy(model(x), y, ignore_index=3)
+            loss.backward()
+            opt.step()
+            return loss
+
+        step = tg.compile(step) if use_compile else step
+        labels = np.where(LABELS == 3, 4, LABELS)
+        labels[5, 0] = 3  # one batch holds an ignored label
+        losses = [step(tg.tensor(X[i]), tg.tensor(labels[i])).item() for i in range(STEPS)]
+        return step, losses, params(model)
+
+    compiled, l2, p2 = run(True)
+    _, l1, p1 = run(False)
+    assert "return None" in compiled.code  # the guard, checked before anything runs
+    assert compiled.replays == STEPS - 3
+    assert l1 == l2
+    assert_bitwise(p1, p2)
+
+
+def hooked_setup(kind):
+    model, opt, _ = setup()
+    first = next(iter(model.parameters()))
+    if kind == "param hook":
+        first.register_hook(lambda g: g * 0.5)
+
+    def step(x, onehot):
+        opt.zero_grad()
+        loss = F.mse_loss(model(x).softmax(dim=1), onehot)
+        if kind == "create_graph":
+            (g,) = tg.autograd.grad(loss, [first], create_graph=True)
+            (g * g).sum().backward()
+        else:
+            loss.backward()
+        opt.step()
+        return loss
+
+    return model, step
+
+
+@pytest.mark.parametrize("kind", ["param hook", "anomaly", "create_graph"])
+def test_hooks_anomaly_mode_and_create_graph_run_eagerly(kind):
+    results = []
+    for use_compile in (False, True):
+        model, step = hooked_setup(kind)
+        compiled = tg.compile(step) if use_compile else step
+        with warnings.catch_warnings(record=True):
+            warnings.simplefilter("always")
+            with tg.autograd.set_detect_anomaly(kind == "anomaly"):
+                for x, _, onehot in batches():
+                    compiled(x, onehot)
+        if use_compile:
+            assert compiled.replays == 0
+        results.append(params(model))
+    assert_bitwise(*results)
+
+
+# ---------------------------------------------------------------------------- the API
+def test_torch_compile_signature():
+    def f(x):
+        return x * 2
+
+    assert tg.compile(f, disable=True) is f
+    for backend in ("inductor", "eager", "aot_eager"):
+        assert tg.compile(f, backend=backend, dynamic=True, fullgraph=False)(tg.ones(2)).sum() == 4
+    decorated = tg.compile(mode="reduce-overhead")(f)
+    assert decorated.__wrapped__ is f
+    with pytest.raises(RuntimeError, match="Unrecognized mode=fast"):
+        tg.compile(f, mode="fast")
+    with pytest.raises(RuntimeError, match="Either mode or options"):
+        tg.compile(f, mode="default", options={})
+    with pytest.raises(TypeError, match="expected a callable"):
+        tg.compile(3)
+
+
+def test_a_function_without_tensors_or_an_optimizer_replays():
+    w = tg.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+
+    def f(x):
+        y = (x @ w.T).relu().sum()
+        y.backward()
+        return y
+
+    compiled = tg.compile(f)
+    expected = []
+    for i in range(4):
+        x = tg.tensor(np.full((4, 3), float(i)))
+        w.grad = None
+        out = compiled(x)
+        expected.append((out.item(), w.grad.numpy().copy()))
+    for i, (value, grad) in enumerate(expected):
+        w.grad = None
+        x = tg.tensor(np.full((4, 3), float(i)))
+        assert f(x).item() == value
+        np.testing.assert_array_equal(w.grad.numpy(), grad)
+    assert compiled.replays == 2
