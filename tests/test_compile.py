@@ -388,3 +388,73 @@ def test_a_function_without_tensors_or_an_optimizer_replays():
         assert f(x).item() == value
         np.testing.assert_array_equal(w.grad.numpy(), grad)
     assert compiled.replays == 2
+
+
+# ---------------------------------------------------------------------------- compile(model)
+def train_module(use_compile, loss="ce", dropout=0.2, steps=STEPS):
+    model, opt, _ = setup(dropout=dropout)
+    net = tg.compile(model) if use_compile else model
+    tg.manual_seed(1)
+    losses = []
+    for x, y, onehot in list(batches())[:steps]:
+        opt.zero_grad()
+        logits = net(x)
+        value = F.cross_entropy(logits, y) if loss == "ce" else F.mse_loss(logits, onehot)
+        value.backward()
+        opt.step()
+        losses.append(value.item())
+    return net, model, losses
+
+
+@pytest.mark.parametrize("loss", ["mse", "ce"])
+def test_a_compiled_model_captures_forward_and_backward(loss):
+    net, m2, l2 = train_module(True, loss)
+    _, m1, l1 = train_module(False, loss)
+    assert net.replays == STEPS - 2
+    assert "def forward(x0):" in net.code and "def backward(x0," in net.code
+    assert l1 == l2
+    assert_bitwise(params(m1), params(m2))
+
+
+def test_a_compiled_model_is_the_model():
+    net, model, _ = train_module(True, steps=3)
+    assert list(net.state_dict()) == ["_orig_mod." + k for k in model.state_dict()]
+    assert net._orig_mod is model and net.training  # (not subscriptable, as in PyTorch)
+    model.custom = "here"
+    assert net.custom == "here"  # attributes reach the model
+    assert [id(p) for p in net.parameters()] == [id(p) for p in model.parameters()]
+
+
+def test_a_second_call_before_backward_runs_eagerly():
+    # the buffers of the first output's backward must not be overwritten
+    results = []
+    for use_compile in (False, True):
+        model, opt, _ = setup()
+        net = tg.compile(model) if use_compile else model
+        for i, (x, y, _) in enumerate(batches()):
+            opt.zero_grad()
+            other = list(batches())[(i + 1) % STEPS][0]
+            loss = F.cross_entropy(net(x), y) + 0.5 * net(other).square().mean()
+            loss.backward()
+            opt.step()
+        results.append(params(model))
+    assert_bitwise(*results)
+
+
+def test_a_compiled_model_under_no_grad_and_with_an_input_that_requires_grad():
+    model, _, _ = setup()
+    net = tg.compile(model)
+    x = tg.tensor(X[0])
+    with tg.no_grad():
+        outs = [net(x) for _ in range(4)]
+    assert all(o.grad_fn is None for o in outs)
+    np.testing.assert_array_equal(outs[-1].numpy(), model(x).detach().numpy())
+    grads = []
+    for _ in range(4):
+        x = tg.tensor(X[1], requires_grad=True)
+        net(x).sum().backward()
+        grads.append(x.grad.numpy())
+    x = tg.tensor(X[1], requires_grad=True)
+    model(x).sum().backward()
+    for g in grads:
+        np.testing.assert_array_equal(g, x.grad.numpy())

@@ -45,6 +45,8 @@ from tinygrad_edu.tensor import Tensor
 CACHE_SIZE = 8
 #: After this many failed value guards a program is dropped for eager (see trace.py).
 MAX_MISSES = 3
+_MISS = object()  # what _replay returns when a value guard failed
+_EAGER = object()  # what _replay returns when this call must run eagerly
 MODES = ("default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs")
 
 
@@ -84,10 +86,12 @@ class CompiledFunction:
         if entry is not None and entry.program is None:
             return self.fn(*args, **kwargs)  # a graph break: this key runs eagerly
         if entry is not None and entry.guards_hold():
-            arrays = entry.program.run(*[t._data for t in tensors])
-            if arrays is not None:
+            result = self._replay(entry, tensors)
+            if result is not _MISS and result is not _EAGER:
                 self.replays += 1
-                return entry.rebuild(arrays)
+                return result
+            if result is _EAGER:
+                return self.fn(*args, **kwargs)
             # a value guard failed (the labels now hold an ignore_index, ...): run eagerly
             entry.misses += 1
             if entry.misses == MAX_MISSES:
@@ -100,12 +104,20 @@ class CompiledFunction:
             return self.fn(*args, **kwargs)
         return self._capture(key, tensors, args, kwargs)
 
+    def _replay(self, entry: _Entry, tensors: list[Tensor]) -> Any:
+        """Run the program: the step's result, or ``_MISS`` when a value guard failed."""
+        arrays = entry.program.run(*[t._data for t in tensors])
+        return _MISS if arrays is None else entry.rebuild(arrays)
+
     # ------------------------------------------------------------------ guards
     def _key(self, tensors: list[Tensor], args: tuple, kwargs: dict) -> tuple:
         """The shapes, dtypes and layouts of the tensor arguments, the other arguments, grad
         mode and the training flags of the modules the step uses."""
         shapes = tuple(
-            [(t._data.shape, t._data.dtype, t._data.flags.c_contiguous) for t in tensors]
+            [
+                (t._data.shape, t._data.dtype, t._data.flags.c_contiguous, t._requires_grad)
+                for t in tensors
+            ]
         )
         others = tuple([_constant_key(a) for a in _leaves(args, kwargs)])
         modes = tuple([m.training for m in (ref() for ref in self._modules) if m is not None])
@@ -125,9 +137,10 @@ class CompiledFunction:
         try:
             with session:
                 result = self.fn(*args, **kwargs)
+                extra = self._trace_more(tracer, result)
             tracer.restore()  # (before build: flat.py moves the parameters' arrays)
             if tracer.broken is None:
-                built = session.build(result, arg_vars)
+                built, result = self._build(session, result, arg_vars, extra)
         finally:
             tracer.restore()
             _plain_tensors(result)
@@ -142,6 +155,14 @@ class CompiledFunction:
             return result
         self._store(key, built)
         return result
+
+    def _trace_more(self, tracer: Tracer, result: Any) -> Any:
+        """Anything to trace after the function itself (OptimizedModule: its backward)."""
+        return None
+
+    def _build(self, session: _Capture, result: Any, arg_vars: list[Var], extra: Any) -> tuple:
+        """The entry for the captured call, and what this call returns."""
+        return session.build(result, arg_vars), result
 
     def _store(self, key: tuple, entry: _Entry) -> None:
         self.programs.pop(key, None)
@@ -318,8 +339,6 @@ class OptimizerStep:
     """``optimizer.step()`` inside a program: hands the parameters their gradients (the
     program's arrays), then takes the step, over flat buffers where ``flat.py`` could set
     them up (Adam, AdamW), else with the optimizer's own ``step()``."""
-
-    prefix = "step_"
 
     def __init__(self, opt: Optimizer, params: list[Tensor], grad_vars: list[Var]) -> None:
         self.opt = opt
@@ -524,7 +543,7 @@ def compile(
     if disable:
         return model
     if isinstance(model, Module):
-        from tinygrad_edu.capture.module import OptimizedModule
+        from tinygrad_edu.capture.module import OptimizedModule  # (it imports this module)
 
         return OptimizedModule(model, fullgraph)
     return CompiledFunction(model, fullgraph)

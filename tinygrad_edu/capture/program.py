@@ -339,7 +339,7 @@ def _value(x: Any, names: _Names) -> str:
         return repr(x)
     if isinstance(x, float):
         return repr(x) if math.isfinite(x) else ("-inf" if x < 0 else "inf" if x > 0 else "nan")
-    if type(x) is tuple:
+    if isinstance(x, tuple) and not hasattr(x, "_fields"):  # (a shape: Size is a tuple)
         inner = ", ".join(_value(item, names) for item in x)
         return f"({inner},)" if len(x) == 1 else f"({inner})"
     if type(x) is list:
