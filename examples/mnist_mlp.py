@@ -14,6 +14,7 @@ a cache directory (downloaded there where a network exists).
 
 Run:  python examples/mnist_mlp.py [--epochs 5] [--loss mse|ce] [--data DIR] [--out DIR]
       [--graph FILE]   (also write the graph of the first training step, to explore in a browser)
+      [--compile]      (train with tinygrad_edu.compile: the step traced once, then replayed)
 """
 
 from __future__ import annotations
@@ -148,20 +149,30 @@ def _train(args: argparse.Namespace) -> dict[str, object]:
     )
     loader = DataLoader(dataset, batch_size=args.batch_size, shuffle=True)
 
+    def train_step(xb: tg.Tensor, yb: tg.Tensor, ob: tg.Tensor) -> tuple[tg.Tensor, tg.Tensor]:
+        logits = model(xb)
+        loss = loss_fn(logits, yb, ob, args.loss)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        return loss, logits
+
+    # --compile: the step is traced once and replayed as straight-line NumPy (README)
+    step = tg.compile(train_step) if args.compile else train_step
     history: dict[str, list[float]] = {"cost": [], "acc": [], "r2": [], "rmse": []}
     start = time.perf_counter()
     for epoch in range(1, args.epochs + 1):
         batches = tqdm(loader, desc=f"epoch {epoch}/{args.epochs}") if tqdm else loader
         for xb, yb, ob in batches:
-            logits = model(xb)
-            loss = loss_fn(logits, yb, ob, args.loss)
-            optimizer.zero_grad()
             if args.graph and not history["cost"]:  # the first step: record it, draw it
+                logits = model(xb)
+                loss = loss_fn(logits, yb, ob, args.loss)
+                optimizer.zero_grad()
                 xb.name, ob.name = "images", "one-hot labels"
                 backward_with_graph(loss, args.graph)
+                optimizer.step()
             else:
-                loss.backward()
-            optimizer.step()
+                loss, logits = step(xb, yb, ob)
 
             probs = logits.detach().softmax(dim=1).numpy()
             m = metrics(probs, ob.numpy())
@@ -187,7 +198,8 @@ def _train(args: argparse.Namespace) -> dict[str, object]:
     seconds = time.perf_counter() - start
 
     test_acc = evaluate(model, x_test, y_test)
-    print(f"test accuracy: {test_acc * 100:.2f}%  ({args.epochs} epochs in {seconds:.1f} s)")
+    how = "compiled" if args.compile else "eager"
+    print(f"test accuracy: {test_acc * 100:.2f}%  ({args.epochs} epochs in {seconds:.1f} s, {how})")
 
     out.mkdir(parents=True, exist_ok=True)
     tg.save(model.state_dict(), out / "mnist_mlp.npz")
@@ -240,6 +252,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--graph", metavar="FILE", help="write the first training step's graph as an HTML page"
+    )
+    parser.add_argument(
+        "--compile", action="store_true", help="train with tinygrad_edu.compile(train_step)"
     )
     args = parser.parse_args(argv)
     _cli.out_dir(parser, args.out)

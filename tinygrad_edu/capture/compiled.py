@@ -129,10 +129,7 @@ class CompiledFunction:
         session = _Capture(tracer, self)
         arg_vars: list[Var] = []
         for t in tensors:
-            original = t._data
-            t._data = tracer.track(original, "arg", t)
-            tracer.externals.append((t, "_data", original, t._data))
-            arg_vars.append(t._data._var)
+            arg_vars.append(tracer.track(t._data, "arg", t)._var)
         result = None
         try:
             with session:
@@ -324,7 +321,7 @@ class _Capture:
         code = program.generate(
             tracer.calls, arg_vars, returned, buffers, tracer.hoisted, tracer.value_guards
         )
-        guards = [(v.owner, "_data", v.array) for v in code.uses if v.owner is not None]
+        guards = _guards(code.uses)
         checks = [node.flat.holds for node in self.steps if node.flat is not None]
         copies = [v.root.kind not in ("arg",) for v in returned]
 
@@ -376,7 +373,7 @@ class GradSetter:
         self.params: list[Tensor] = []
         self.vars: list[Var] = []
         self.cleared: list[Tensor] = []
-        for owner, _attr, _original, traced in tracer.externals:
+        for owner, traced in tracer.tracked():
             if not isinstance(owner, Tensor) or traced._var.kind != "ext":
                 continue
             if owner._grad_fn is not None or not owner._requires_grad:
@@ -436,6 +433,16 @@ def _recorded(run: Callable, fn: Callable) -> Callable:
 
     recorded.__name__ = fn.__name__
     return recorded
+
+
+def _guards(uses: list[Var]) -> list[tuple]:
+    """(tensor, "_data", array) for every live tensor whose array a program holds."""
+    guards = []
+    for v in uses:
+        owner = None if v.owner is None else v.owner()
+        if owner is not None:
+            guards.append((owner, "_data", v.array))
+    return guards
 
 
 def _same(a: list, b: list) -> bool:

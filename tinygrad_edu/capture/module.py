@@ -26,7 +26,7 @@ from tinygrad_edu.autograd import engine
 from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.autograd.grad_mode import GradMode
 from tinygrad_edu.capture import program
-from tinygrad_edu.capture.compiled import _EAGER, CompiledFunction, _Capture, _Entry
+from tinygrad_edu.capture.compiled import _EAGER, CompiledFunction, _Capture, _Entry, _guards
 from tinygrad_edu.capture.trace import Tracer, Var
 from tinygrad_edu.nn.module import Module
 from tinygrad_edu.tensor import Tensor
@@ -105,7 +105,7 @@ class _ModuleCall(CompiledFunction):
         computed = [v for v in grad_vars if v is not None]
         backward = program.generate(backward_calls, [seed_var, *saved], computed, name="backward")
         uses = forward.uses + backward.uses
-        guards = [(v.owner, "_data", v.array) for v in uses if v.owner is not None]
+        guards = _guards(uses)
         entry = _Entry(forward, guards, [], None)
         entry.graph = graph = _Graph(backward, arg_index, params, grad_vars)
         node_output = CompiledGraph.apply(
@@ -177,7 +177,7 @@ class CompiledGraph(Function):
     def backward(ctx, grad):
         graph = ctx.graph
         arrays = iter(graph.backward.run(grad._data, *ctx.saved_arrays))
-        grads = [None if v is None else Tensor._make(next(arrays), False, None) for v in graph.grad_vars]
+        grads = [None if v is None else _const(next(arrays)) for v in graph.grad_vars]
         n_args = len(ctx.needs_input_grad) - len(graph.params)
         per_arg: list[Tensor | None] = [None] * n_args
         for i, g in zip(graph.arg_index, grads):
@@ -188,8 +188,12 @@ class CompiledGraph(Function):
 def _parameters_read(tracer: Tracer) -> list[Tensor]:
     """The leaves that require grad (the parameters) the forward read, in reading order."""
     found: list[Tensor] = []
-    for owner, _attr, _original, traced in tracer.externals:
-        if isinstance(owner, Tensor) and owner._grad_fn is None and owner._requires_grad:
-            if traced._var.kind == "ext" and all(owner is not t for t in found):
-                found.append(owner)
+    for owner, traced in tracer.tracked():
+        leaf = isinstance(owner, Tensor) and owner._grad_fn is None and owner._requires_grad
+        if leaf and traced._var.kind == "ext" and all(owner is not t for t in found):
+            found.append(owner)
     return found
+
+
+def _const(array: np.ndarray) -> Tensor:
+    return Tensor._make(array, False, None)

@@ -111,6 +111,11 @@ def generate(
                 names.bind(made, made.array)
                 lines.append(f"np.copyto({made.name}, {names.static(call.initial, 'k')})")
             continue
+        if results and call.style != "rng" and all(_constant(v, written) for v in inputs):
+            for r in results:  # made from constants alone: computed once, at capture
+                r.kind = "const"
+                names.bind(r, r.array)
+            continue
         if results and all(r.kind == "view" for r in results):
             if any(v in dynamic for v in inputs):
                 dynamic.update(results)
@@ -196,6 +201,14 @@ def _dead_input(
             dying.remove(v)
             return v
     return None
+
+
+def _constant(v: Var, written: set[Var]) -> bool:
+    """Is ``v`` the same at every replay? A constant, or the array of a tensor the step
+    made for itself (a number it multiplied by: it died with the step), never written."""
+    if v.root in written:
+        return False
+    return v.kind == "const" or (v.kind == "ext" and v.owner is not None and v.owner() is None)
 
 
 def _live_calls(calls: list[Call], outputs: list[Var]) -> list[Call]:

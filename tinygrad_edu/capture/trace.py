@@ -26,6 +26,7 @@ then stops recording and the step finishes eagerly; the caller falls back to eag
 from __future__ import annotations
 
 import operator
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -47,7 +48,7 @@ class Var:
         self.array = array
         self.base = base  # the Var whose memory a view shares (None for the others)
         self.name = ""  # set by the code generator
-        self.owner: Any = None  # for ext: the tensor whose array this is
+        self.owner: weakref.ref | None = None  # for an arg or ext: the tensor holding it
 
     @property
     def root(self) -> Var:
@@ -114,7 +115,7 @@ class Tracer:
         self.paused = 0  # > 0 while a part runs untraced (the optimizer's step)
         self._roots: dict[int, Var] = {}  # id of a memory owner -> its Var
         self._keep: list[Any] = []  # keeps the arrays whose ids are in _roots alive
-        self.externals: list[tuple[Any, str, np.ndarray, TracedArray]] = []
+        self.externals: list[tuple[weakref.ref, np.ndarray, TracedArray]] = []
         #: (Var, how, value): values Python read; the program checks them before it runs
         self.value_guards: list[tuple[Var, str, Any]] = []
         self.hoisted: set[Call] = set()  # the calls computing those values (run first)
@@ -148,32 +149,37 @@ class Tracer:
 
     # ------------------------------------------------------------------ inputs
     def track(self, array: np.ndarray, kind: str, owner: Any = None) -> TracedArray:
-        """``array`` as a TracedArray of a new Var (an arg or an ext)."""
+        """``array`` as a TracedArray of a new Var (an arg or an ext). ``owner``, the tensor
+        holding it, gets the TracedArray as its ``_data`` until ``restore()``."""
         var = Var(kind, array)
-        var.owner = owner
         traced = array.view(TracedArray)
         traced._var = var
         self._roots[id(_owner(array))] = var
         self._keep.append(array)
+        if owner is not None:
+            var.owner = weakref.ref(owner)  # (a constant made inside the step may die)
+            owner._data = traced
+            self.externals.append((var.owner, array, traced))
         return traced
 
     def track_tensor(self, tensor: Any) -> None:
-        """Make a tensor that lives across steps (a parameter...) an ext Var."""
+        """Make a tensor that lives across steps (a parameter...) and its gradient ext Vars."""
         if not isinstance(tensor._data, TracedArray):
-            original = tensor._data
-            tensor._data = self.track(original, "ext", tensor)
-            self.externals.append((tensor, "_data", original, tensor._data))
+            self.track(tensor._data, "ext", tensor)
         grad = tensor._grad
         if grad is not None and not isinstance(grad._data, TracedArray):
-            original = grad._data
-            grad._data = self.track(original, "ext", grad)
-            self.externals.append((grad, "_data", original, grad._data))
+            self.track(grad._data, "ext", grad)
+
+    def tracked(self) -> list[tuple[Any, TracedArray]]:
+        """(tensor, its TracedArray) for every tracked tensor still alive."""
+        return [(ref(), traced) for ref, _original, traced in self.externals if ref() is not None]
 
     def restore(self) -> None:
-        """Give every ext tensor back its plain array."""
-        for owner, attr, original, traced in self.externals:
-            if getattr(owner, attr) is traced:
-                setattr(owner, attr, original)
+        """Give every tracked tensor back its plain array."""
+        for ref, original, traced in self.externals:
+            owner = ref()
+            if owner is not None and owner._data is traced:
+                owner._data = original
 
     def _pure_cone(self, var: Var) -> set[Call] | None:
         """The calls ``var`` is computed by, if they read only arguments, constants and
