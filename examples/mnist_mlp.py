@@ -205,7 +205,8 @@ def _train(args: argparse.Namespace) -> dict[str, object]:
     tg.save(model.state_dict(), out / "mnist_mlp.npz")
     print(f"saved the weights to {out / 'mnist_mlp.npz'}")
     plot(history, out / "mnist_mlp_curves.png", args.loss)
-    return {"test_acc": test_acc, "seconds": seconds, "history": history}
+    replays = step.replays if args.compile else 0  # (steps that ran the compiled program)
+    return {"test_acc": test_acc, "seconds": seconds, "history": history, "replays": replays}
 
 
 def plot(history: dict[str, list[float]], path: Path, loss: str = "mse") -> None:

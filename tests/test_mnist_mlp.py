@@ -57,3 +57,17 @@ def test_metrics_match_their_definitions():
     residual = ((onehot - probs) ** 2).sum()
     assert m["rmse"] == pytest.approx(np.sqrt(residual / 12))
     assert m["r2"] == pytest.approx(1 - residual / ((onehot - 1 / 3) ** 2).sum())
+
+
+@pytest.mark.parametrize("loss", ["mse", "ce"])
+def test_the_compiled_main_job_is_bitwise_the_eager_one(tmp_path, loss):
+    # 3,000 images of real MNIST: 23 batches of 128 and a last one of 56 (its own program)
+    example = load_example()
+    runs = []
+    for flag in ([], ["--compile"]):
+        argv = ["--epochs", "1", "--train-limit", "3000", "--loss", loss, "--data", str(DATA)]
+        runs.append(example.main(argv + ["--out", str(tmp_path)] + flag))
+    eager, compiled = runs
+    assert compiled["history"] == eager["history"]  # every batch's cost and metrics
+    assert compiled["test_acc"] == eager["test_acc"]
+    assert compiled["replays"] == 21  # eager, capture, 21 replays; the 56 is captured
