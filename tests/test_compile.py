@@ -9,6 +9,7 @@ The MLP is the MNIST one (784-128-40-10) on random batches of MNIST's shape.
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -458,3 +459,16 @@ def test_a_compiled_model_under_no_grad_and_with_an_input_that_requires_grad():
     model(x).sum().backward()
     for g in grads:
         np.testing.assert_array_equal(g, x.grad.numpy())
+
+
+def test_the_readme_shows_the_program_its_example_prints():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("## Compiling a training step", 1)[1]
+    example, shown = [block.split("```", 1)[0] for block in section.split("```python\n")[1:3]]
+    namespace = {"tg": tg, "nn": nn, "F": F, "print": lambda *a: None}
+    tg.manual_seed(0)
+    namespace.update(x=tg.randn(16, 4), y=tg.randn(16, 3))
+    exec(example, namespace)
+    without_comments = "\n".join(line.split("  #")[0].rstrip() for line in shown.splitlines())
+    assert namespace["train_step"].code.strip() == without_comments.strip()
+    assert namespace["train_step"].replays == 98

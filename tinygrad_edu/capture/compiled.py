@@ -21,7 +21,6 @@ eagerly from then on (under ``fullgraph=True`` it raises, as ``torch.compile`` d
 from __future__ import annotations
 
 import warnings
-import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -63,7 +62,7 @@ class CompiledFunction:
         self.programs: dict[tuple, _Entry] = {}
         self._calls = 0
         self.replays = 0  # how many calls ran the program (the others ran eagerly)
-        self._modules: list[weakref.ref[Module]] = []
+        self._modules: list[Module] = []  # the modules the step called (their training flags)
         self.__wrapped__ = fn
         self.__doc__ = getattr(fn, "__doc__", None)
         self.__name__ = getattr(fn, "__name__", type(fn).__name__)
@@ -80,7 +79,10 @@ class CompiledFunction:
         self._calls += 1
         if self._calls == 1 or AnomalyMode.enabled or ForwardAD.enabled:
             return self.fn(*args, **kwargs)  # the first call sets up lazy state eagerly
-        tensors = _tensors_in(args, kwargs)
+        if kwargs or any(type(a) is not Tensor for a in args):
+            tensors = _tensors_in(args, kwargs)
+        else:  # (the usual call, step(x, y): no need to look inside containers)
+            tensors = list(args)
         key = self._key(tensors, args, kwargs)
         entry = self.programs.get(key)
         if entry is not None and entry.program is None:
@@ -114,13 +116,13 @@ class CompiledFunction:
         """The shapes, dtypes and layouts of the tensor arguments, the other arguments, grad
         mode and the training flags of the modules the step uses."""
         shapes = tuple(
-            [
-                (t._data.shape, t._data.dtype, t._data.flags.c_contiguous, t._requires_grad)
-                for t in tensors
-            ]
+            [(t._data.shape, t._data.dtype, t._data.strides, t._requires_grad) for t in tensors]
         )
-        others = tuple([_constant_key(a) for a in _leaves(args, kwargs)])
-        modes = tuple([m.training for m in (ref() for ref in self._modules) if m is not None])
+        if kwargs or len(tensors) != len(args) or any(a is not t for a, t in zip(args, tensors)):
+            others = tuple([_constant_key(a) for a in _leaves(args, kwargs)])
+        else:
+            others = ()  # only distinct tensors, passed by position
+        modes = tuple([m.training for m in self._modules])
         return shapes, others, GradMode.enabled, modes
 
     # ------------------------------------------------------------------ capture
@@ -188,7 +190,10 @@ class _Entry:
         for owner, attr, expected in self.guards:
             if getattr(owner, attr) is not expected:
                 return False
-        return all(check() for check in self.checks)
+        for check in self.checks:  # noqa: SIM110 (all() over a generator costs a frame)
+            if not check():
+                return False
+        return True
 
 
 class _Capture:
@@ -230,8 +235,8 @@ class _Capture:
         modules = self.compiled._modules
 
         def traced_call(module: Module, *args: Any, **kwargs: Any) -> Any:
-            if all(ref() is not module for ref in modules):
-                modules.append(weakref.ref(module))
+            if all(m is not module for m in modules):
+                modules.append(module)
             return module_call(module, *args, **kwargs)
 
         self._patch(Function, "apply", classmethod(traced_apply))

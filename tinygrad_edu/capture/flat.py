@@ -23,7 +23,7 @@ import numpy as np
 from tinygrad_edu.capture import program
 from tinygrad_edu.capture.trace import Call, Var
 from tinygrad_edu.optim.adam import Adam, adam_update
-from tinygrad_edu.tensor import Tensor
+from tinygrad_edu.tensor import Clock, Tensor
 
 #: The flat layout of each optimizer: every program compiled for it uses the same one.
 _LAYOUTS: weakref.WeakKeyDictionary[Any, FlatStep] = weakref.WeakKeyDictionary()
@@ -80,6 +80,7 @@ class FlatStep:
             views = [a[s] for a in flats] + [None if v_max is None else v_max[s]]
             self.groups.append((group, (*views, self.scratch[s], self.tmp[s])))
             lo = s.stop
+        self.bases = [p if p._base is None else p._base for p in params]
         self.checks = [
             (p, p._data, s, s["step"]._data, [(k, s[k]._data) for k in keys])
             for p, s in zip(params, state)
@@ -108,8 +109,10 @@ class FlatStep:
                 *arrays, t, group["lr"], beta1, beta2, group["eps"], group["weight_decay"],
                 group["maximize"], group["decoupled_weight_decay"],
             )  # fmt: skip
-        for p in self.params:
-            p._bump_version()
+        Clock.now += 1  # θ changed in place: every parameter's version counter moves
+        for base in self.bases:
+            base._ver += 1
+            base._changed_at = Clock.now
 
 
 def prepare(node: Any, calls: list[Call], buffers: dict) -> FlatStep | None:
