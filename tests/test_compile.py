@@ -472,3 +472,38 @@ def test_the_readme_shows_the_program_its_example_prints():
     without_comments = "\n".join(line.split("  #")[0].rstrip() for line in shown.splitlines())
     assert namespace["train_step"].code.strip() == without_comments.strip()
     assert namespace["train_step"].replays == 98
+
+
+def test_the_mnist_cnn_compiles_bitwise():
+    # max_pool2d asks "is there a nan?" before anything lasting happened: a value guard
+    # checked in place (a nan there would make that call run eagerly)
+    import importlib.util
+
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("mnist_cnn", root / "examples" / "mnist_cnn.py")
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    images = RNG.standard_normal((5, 4, 1, 28, 28)).astype(np.float32)
+    results = []
+    for use_compile in (False, True):
+        tg.manual_seed(0)
+        model = example.Net()
+        opt = tg.optim.Adadelta(model.parameters(), lr=1.0)
+
+        def step(x, y, model=model, opt=opt):
+            opt.zero_grad()
+            loss = F.nll_loss(model(x), y)
+            loss.backward()
+            opt.step()
+            return loss
+
+        compiled = tg.compile(step) if use_compile else step
+        tg.manual_seed(1)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            losses = [compiled(tg.tensor(images[i]), tg.tensor(LABELS[i, :4])) for i in range(5)]
+        if use_compile:
+            assert compiled.replays == 3 and "return None" in compiled.code
+        results.append([v.item() for v in losses] + params(model))
+    assert results[0][:5] == results[1][:5]
+    assert_bitwise(results[0][5:], results[1][5:])

@@ -96,6 +96,9 @@ def generate(
         if call is first_unhoisted and value_guards:
             lines.append(_guard_line(value_guards, names))
         inputs = call.vars()
+        if call.style == "guard":  # a value Python read (see Tracer.read_value)
+            lines.append(_guard_line([(inputs[0], call.fn.how, call.fn.value)], names))
+            continue
         if call.style == "opt":  # optimizer.step(), scheduler.step(): see compiled.py
             called = names.static(call.fn, call.fn.__name__)
             lines.append(f"{called}({', '.join(names.of(v) for v in inputs)})")
@@ -218,7 +221,7 @@ def _live_calls(calls: list[Call], outputs: list[Var]) -> list[Call]:
     kept: list[Call] = []
     for call in reversed(calls):
         needed = (
-            call.style in ("rng", "opt")
+            call.style in ("rng", "opt", "guard")
             or any(r in used for r in call.results)
             or any(w.root in live_roots or w.root.kind in ("ext", "arg") for w in call.writes)
         )

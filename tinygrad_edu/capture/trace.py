@@ -121,6 +121,7 @@ class Tracer:
         self.hoisted: set[Call] = set()  # the calls computing those values (run first)
         self._producer: dict[Var, Call] = {}  # the call that made each fresh Var or view
         self._written: set[Var] = set()  # roots written in place by some call so far
+        self.side_effects = False  # has the step written anything outliving it, or drawn?
 
     def append(self, call: Call) -> None:
         """Add a call to the trace (and note what it makes and writes)."""
@@ -129,6 +130,10 @@ class Tracer:
             self._producer[r] = call
         for w in call.writes:
             self._written.add(w.root)
+            if w.root.kind in ("ext", "arg"):
+                self.side_effects = True
+        if call.style in ("rng", "opt"):
+            self.side_effects = True
 
     def read_value(self, var: Var | None, how: str, value: Any) -> None:
         """Python read ``var``'s value (``how``: "bool", "float", "item"...).
@@ -136,9 +141,15 @@ class Tracer:
         If the value is computed only from the arguments and arrays nothing has changed yet
         (``target.max() >= n_classes`` on a batch of labels), the program can compute it
         first and check it against ``value`` before doing anything: a *value guard* (on a
-        mismatch the call runs eagerly). Otherwise it is a graph break.
+        mismatch the call runs eagerly). Before the step has changed anything that outlives
+        it (a parameter, a buffer, the random stream), the check can also stay where it is:
+        a mismatch there (a max pool meeting a nan) leaves nothing to undo. Otherwise it is
+        a graph break.
         """
         if self.broken is not None:
+            return
+        if var is not None and how != "item(...)" and not self.side_effects:
+            self.append(Call(ValueGuard(how, value), "guard", (var,), {}, [], []))
             return
         cone = None if var is None or how == "item(...)" else self._pure_cone(var)
         if cone is None:
@@ -491,6 +502,13 @@ for _name_ in _THROUGH_NUMPY.split():
 TracedArray.sort = lambda self, *a, **k: _run(np.ndarray.sort, "method", (self, *a), k)
 TracedArray.put = lambda self, *a, **k: _run(np.ndarray.put, "method", (self, *a), k)
 TracedArray.flatten = lambda self, order="C": _run(np.ndarray.flatten, "method", (self, order), {})
+
+
+class ValueGuard:
+    """A value Python read during capture, checked at the same point of every replay."""
+
+    def __init__(self, how: str, value: Any) -> None:
+        self.how, self.value = how, value
 
 
 class RngDraw:
