@@ -12,8 +12,11 @@ rotates every block, so none always runs first or last), and the median over the
 each one's time per step is compared with the hand-written NumPy's. PyTorch is skipped
 when it is not installed.
 
-Targets (issue #8): tinygrad_edu / NumPy <= 1.15 at B=32, <= 1.10 at B=128, <= 1.05 at
-B=1024.
+"compiled" is the same tinygrad_edu step under ``tinygrad_edu.compile``: traced once and
+replayed as generated NumPy (its eager and capturing calls happen in the warm-up).
+
+Targets: eager tinygrad_edu / NumPy <= 1.15 at B=32, <= 1.10 at B=128, <= 1.05 at B=1024
+(issue #8); compiled / NumPy <= 0.90, 0.95, 1.00 (issue #19).
 
 Run:  python benchmarks/mlp_step.py [--threads 1] [--blocks 9] [--batches 32 128 1024]
 """
@@ -83,6 +86,16 @@ def tinygrad_step(
 
 
 def compiled_step(weights: list[np.ndarray], x: np.ndarray, onehot: np.ndarray, loss: str):
+    # first, on a pair of copies: 4 compiled steps (two of them replays) give bitwise the
+    # parameters of 4 eager steps, or this fails loudly
+    replayed, replayed_grads = tinygrad_step(weights, x, onehot, loss, compiled=True)
+    eager, eager_grads = tinygrad_step(weights, x, onehot, loss)
+    for _ in range(4):
+        replayed()
+        eager()
+    assert replayed.replays == 2
+    for a, b in zip(replayed_grads(), eager_grads()):
+        np.testing.assert_array_equal(a, b, err_msg="compiled: the replayed steps differ")
     return tinygrad_step(weights, x, onehot, loss, compiled=True)
 
 
