@@ -464,7 +464,8 @@ def test_a_compiled_model_under_no_grad_and_with_an_input_that_requires_grad():
 def test_the_readme_shows_the_program_its_example_prints():
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
     section = readme.split("## Compiling a training step", 1)[1]
-    example, shown = [block.split("```", 1)[0] for block in section.split("```python\n")[1:3]]
+    example = section.split("```python\n", 1)[1].split("```", 1)[0]
+    shown = section.split("```text\n", 1)[1].split("```", 1)[0]
     namespace = {"tg": tg, "nn": nn, "F": F, "print": lambda *a: None}
     tg.manual_seed(0)
     namespace.update(x=tg.randn(16, 4), y=tg.randn(16, 3))
