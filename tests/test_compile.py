@@ -508,3 +508,242 @@ def test_the_mnist_cnn_compiles_bitwise():
         results.append([v.item() for v in losses] + params(model))
     assert results[0][:5] == results[1][:5]
     assert_bitwise(results[0][5:], results[1][5:])
+
+
+# ---------------------------------------------------------------------------- adversarial
+# Cases a careless or hostile user would try (found by review): each must give bitwise the
+# eager results, by replaying correctly, capturing again or running eagerly.
+SMALL_X = RNG.standard_normal((8, 16, 5)).astype(np.float32)
+SMALL_Y = RNG.standard_normal((8, 16, 1)).astype(np.float32)
+
+
+def state_of(objects):
+    """Everything observable of models, optimizers and tensors, as plain values."""
+    out = []
+    for o in objects:
+        if isinstance(o, nn.Module):
+            out += [v.numpy().copy() for v in o.state_dict().values()]
+            for p in o.parameters():
+                out += [None if p.grad is None else p.grad.numpy().copy(), p._version]
+        elif isinstance(o, tg.optim.Optimizer):
+            for s in o.state_dict()["state"].values():
+                out += [v.numpy().copy() if isinstance(v, tg.Tensor) else v for v in s.values()]
+        elif isinstance(o, tg.Tensor):
+            out += [o.detach().numpy().copy(), o._version]
+            out += [None if o.grad is None else o.grad.numpy().copy()]
+    return out
+
+
+def eager_vs_compiled(make, data=lambda i: (SMALL_X[i], SMALL_Y[i]), n=7, between=None):
+    runs = []
+    for use_compile in (False, True):
+        tg.manual_seed(0)
+        step, objects = make()
+        f = tg.compile(step) if use_compile else step
+        tg.manual_seed(123)
+        outs = []
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for i in range(n):
+                if between is not None:
+                    between(i, objects)
+                result = f(*[tg.tensor(a) for a in data(i)])
+                outs.append(
+                    result.detach().numpy().copy() if isinstance(result, tg.Tensor) else result
+                )
+        runs.append((outs, state_of(objects), f))
+    (o1, s1, _), (o2, s2, compiled) = runs
+    for a, b in zip(o1 + s1, o2 + s2):
+        if isinstance(a, np.ndarray):
+            np.testing.assert_array_equal(a, b, strict=True)
+        else:
+            assert a == b
+    return compiled
+
+
+def linear_step(body):
+    def make():
+        model = nn.Linear(5, 1)
+        opt = tg.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+        return (lambda x, y: body(model, opt, x, y)), [model, opt]
+
+    return make
+
+
+def mse_step(model, opt, x, y):
+    opt.zero_grad()
+    loss = F.mse_loss(model(x), y)
+    loss.backward()
+    opt.step()
+    return loss
+
+
+def test_data_made_inside_the_step_is_a_graph_break():
+    def make():
+        counter = {"i": 0}
+
+        def body(model, opt, x, y):
+            counter["i"] += 1
+            batch = tg.tensor(SMALL_X[counter["i"] % 8])  # not an argument: it changes
+            return mse_step(model, opt, batch, y)
+
+        return linear_step(body)()
+
+    assert eager_vs_compiled(make).replays == 0
+
+
+def test_a_tensor_read_from_a_changing_global_is_not_frozen():
+    global CURRENT
+    CURRENT = tg.tensor(SMALL_X[0])
+
+    def body(model, opt, x, y):
+        return mse_step(model, opt, CURRENT, y)
+
+    def between(i, objects):
+        global CURRENT
+        CURRENT = tg.tensor(SMALL_X[i])  # a new tensor each call
+
+    eager_vs_compiled(linear_step(body), between=between)
+
+
+def test_python_state_the_step_changes_is_a_graph_break():
+    def make():
+        cfg = {"w": 1.0}
+
+        def body(model, opt, x, y):
+            opt.zero_grad()
+            loss = F.mse_loss(model(x), y) * cfg["w"]
+            loss.backward()
+            opt.step()
+            cfg["w"] *= 0.5  # Python state: no program could replay this
+            return loss
+
+        return linear_step(body)()
+
+    assert eager_vs_compiled(make).replays == 0
+
+
+def test_python_values_changed_between_calls_are_guarded():
+    def make():
+        model = nn.Sequential(nn.Linear(5, 4), nn.Dropout(0.5), nn.Linear(4, 1))
+        opt = tg.optim.Adam(model.parameters(), lr=0.01)
+        return (lambda x, y: mse_step(model, opt, x, y)), [model, opt]
+
+    def between(i, objects):
+        objects[0][1].p = [0.5, 0.5, 0.5, 0.2, 0.2, 0.0, 0.0][i]  # a dropout schedule
+        if i == 4:
+            objects[0][0].weight.requires_grad = False  # frozen after capture
+
+    compiled = eager_vs_compiled(make, between=between)
+    assert compiled.replays >= 1
+
+
+def test_in_place_updates_move_version_counters_as_eager():
+    def body(model, opt, x, y):
+        loss = F.mse_loss(model(x), y)
+        loss.backward()
+        with tg.no_grad():
+            for p in model.parameters():
+                p -= 0.1 * p.grad  # plain SGD by hand
+                p.grad = None
+        return loss
+
+    compiled = eager_vs_compiled(linear_step(body))
+    assert compiled.replays == 5
+
+
+def test_an_argument_that_requires_grad_gets_its_grad():
+    w = tg.tensor(np.ones((5, 1), np.float32), requires_grad=True)
+    grads = []
+    for use_compile in (False, True):
+
+        def f(x):
+            (x @ w).square().sum().backward()
+
+        f = tg.compile(f) if use_compile else f
+        got = []
+        for i in range(5):
+            x = tg.tensor(SMALL_X[i], requires_grad=True)
+            f(x)
+            got.append(x.grad.numpy().copy())
+        grads.append(got)
+    assert_bitwise(*grads)
+
+
+def test_random_draws_from_any_generator_and_numpy():
+    def make():
+        gen = tg.Generator().manual_seed(3)
+
+        def body(model, opt, x, y):
+            noise = tg.randn(x.shape, generator=gen) * 0.1  # its own generator: drawn anew
+            return mse_step(model, opt, x + noise, y)
+
+        return linear_step(body)()
+
+    assert eager_vs_compiled(make).replays == 5
+
+    def numpy_noise(model, opt, x, y):
+        noise = np.random.standard_normal(x.shape).astype(np.float32)
+        return mse_step(model, opt, x + tg.tensor(noise), y)
+
+    def make_numpy():
+        np.random.seed(0)
+        return linear_step(numpy_noise)()
+
+    assert eager_vs_compiled(make_numpy).replays == 0  # NumPy's global stream: a graph break
+
+
+def test_results_of_the_capturing_call_are_not_overwritten():
+    w = tg.tensor(np.ones((5, 2), np.float32), requires_grad=True)
+
+    def f(x):
+        y = (x @ w).relu()
+        loss = y.sum()
+        loss.backward()
+        return loss, y * 2
+
+    compiled = tg.compile(f)
+    kept = [compiled(tg.tensor(SMALL_X[i])) for i in range(5)]
+    for i, (loss, y2) in enumerate(kept):
+        expected = (tg.tensor(SMALL_X[i]) @ w.detach()).relu()
+        assert loss.item() == expected.sum().item()
+        np.testing.assert_array_equal(y2.detach().numpy(), (expected * 2).numpy())
+
+
+def test_shapes_that_depend_on_values_are_a_graph_break():
+    def body(model, opt, x, y):
+        opt.zero_grad()
+        out = model(x).reshape(-1)
+        keep = y.reshape(-1) > 0  # how many are True changes from batch to batch
+        loss = F.mse_loss(out[keep], y.reshape(-1)[keep])
+        loss.backward()
+        opt.step()
+        return loss
+
+    assert eager_vs_compiled(linear_step(body)).replays == 0
+
+
+def test_zero_grad_without_set_to_none_and_batch_norm():
+    def body(model, opt, x, y):
+        opt.zero_grad(set_to_none=False)  # writes into .grad before any op reads it
+        loss = F.mse_loss(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    assert eager_vs_compiled(linear_step(body)).replays == 5
+
+    def make():
+        model = nn.Sequential(nn.Linear(5, 4), nn.BatchNorm1d(4), nn.ReLU(), nn.Linear(4, 1))
+        opt = tg.optim.Adam(model.parameters(), lr=0.01)
+        return (lambda x, y: mse_step(model, opt, x, y)), [model, opt]
+
+    assert eager_vs_compiled(make).replays == 5  # the running stats are traced too
+
+
+def test_formatting_a_traced_value_is_a_graph_break():
+    def body(model, opt, x, y):
+        loss = mse_step(model, opt, x, y)
+        return f"{loss.detach().numpy():.6f}"
+
+    assert eager_vs_compiled(linear_step(body)).replays == 0

@@ -7,6 +7,8 @@ draws from ``default_generator`` unless it is handed a ``Generator`` of its own,
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 
@@ -37,6 +39,17 @@ def manual_seed(seed: int) -> Generator:
     return default_generator.manual_seed(seed)
 
 
+class RngHook:
+    """``tinygrad_edu.compile`` puts a function in ``hook`` while it captures a step: every
+    draw then goes through what it returns for the generator (see capture/trace.py's
+    RecordingRNG). None the rest of the time: one check per draw."""
+
+    hook: Any = None
+
+
 def rng(generator: Generator | None = None) -> np.random.Generator:
     """The NumPy generator to draw from: the given one, else the library-wide one."""
-    return (generator or default_generator).rng
+    generator = generator or default_generator
+    if RngHook.hook is not None:
+        return RngHook.hook(generator)
+    return generator.rng

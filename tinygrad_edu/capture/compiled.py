@@ -34,11 +34,12 @@ from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.autograd.grad_mode import GradMode
 from tinygrad_edu.autograd.hooks import GradHooks
 from tinygrad_edu.capture import flat, program, trace
+from tinygrad_edu.capture import guards as guards_
 from tinygrad_edu.capture.trace import Call, RecordingRNG, TracedArray, Tracer, Var
 from tinygrad_edu.nn.module import Module
 from tinygrad_edu.optim.lr_scheduler import LRScheduler, ReduceLROnPlateau
 from tinygrad_edu.optim.optimizer import Optimizer, StepHook
-from tinygrad_edu.tensor import Tensor
+from tinygrad_edu.tensor import Clock, Tensor
 
 #: How many programs one compiled function keeps (PyTorch's ``cache_size_limit`` is 8).
 CACHE_SIZE = 8
@@ -87,7 +88,7 @@ class CompiledFunction:
         entry = self.programs.get(key)
         if entry is not None and entry.program is None:
             return self.fn(*args, **kwargs)  # a graph break: this key runs eagerly
-        if entry is not None and entry.guards_hold():
+        if entry is not None and entry.guards.hold():
             result = self._replay(entry, tensors)
             if result is not _MISS and result is not _EAGER:
                 self.replays += 1
@@ -109,7 +110,7 @@ class CompiledFunction:
     def _replay(self, entry: _Entry, tensors: list[Tensor]) -> Any:
         """Run the program: the step's result, or ``_MISS`` when a value guard failed."""
         arrays = entry.program.run(*[t._data for t in tensors])
-        return _MISS if arrays is None else entry.rebuild(arrays)
+        return _MISS if arrays is None else entry.rebuild(arrays, tensors)
 
     # ------------------------------------------------------------------ guards
     def _key(self, tensors: list[Tensor], args: tuple, kwargs: dict) -> tuple:
@@ -133,13 +134,25 @@ class CompiledFunction:
         for t in tensors:
             arg_vars.append(tracer.track(t._data, "arg", t)._var)
         result = None
+        session.before = guards_.python_state(self.fn, self._modules)
+        # the arrays the step can reach, traced before it runs (zero_grad(set_to_none=False)
+        # writes into the gradients before any op reads them)
+        modules, optimizers = guards_.reachable(self.fn)
+        for m in modules:
+            for t in (*m._parameters.values(), *m._buffers.values()):
+                if t is not None:
+                    tracer.track_tensor(t)
+        for opt in optimizers:
+            for group in opt.param_groups:
+                for p in group["params"]:
+                    tracer.track_tensor(p)
         try:
             with session:
                 result = self.fn(*args, **kwargs)
                 extra = self._trace_more(tracer, result)
             tracer.restore()  # (before build: flat.py moves the parameters' arrays)
             if tracer.broken is None:
-                built, result = self._build(session, result, arg_vars, extra)
+                built, result = self._build(session, result, arg_vars, extra, tensors)
         finally:
             tracer.restore()
             _plain_tensors(result)
@@ -150,7 +163,7 @@ class CompiledFunction:
                 "call finished eagerly, and calls like it will run eagerly",
                 stacklevel=3,
             )
-            self._store(key, _Entry(None, [], [], None))
+            self._store(key, _Entry(None, None, None))
             return result
         self._store(key, built)
         return result
@@ -159,9 +172,11 @@ class CompiledFunction:
         """Anything to trace after the function itself (OptimizedModule: its backward)."""
         return None
 
-    def _build(self, session: _Capture, result: Any, arg_vars: list[Var], extra: Any) -> tuple:
+    def _build(
+        self, session: _Capture, result: Any, arg_vars: list[Var], extra: Any, tensors: list
+    ) -> tuple:
         """The entry for the captured call, and what this call returns."""
-        return session.build(result, arg_vars), result
+        return session.build(result, arg_vars, tensors), result
 
     def _store(self, key: tuple, entry: _Entry) -> None:
         self.programs.pop(key, None)
@@ -171,29 +186,18 @@ class CompiledFunction:
 
 
 class _Entry:
-    """One program with its guards and what to do with its results."""
+    """One program, its guards (guards.py) and what to do with its results."""
 
     def __init__(
         self,
         program: program.Program | None,
-        guards: list[tuple],
-        checks: list[Callable[[], bool]],
-        rebuild: Callable[[tuple], Any] | None,
+        guards: guards_.Guards | None,
+        rebuild: Callable[[tuple, list[Tensor]], Any] | None,
     ) -> None:
         self.program = program
-        self.guards = guards  # (tensor, "_data", array): the program holds that array
-        self.checks = checks  # more guards, as functions (the flat buffers' layout)
+        self.guards = guards
         self.rebuild = rebuild
         self.misses = 0
-
-    def guards_hold(self) -> bool:
-        for owner, attr, expected in self.guards:
-            if getattr(owner, attr) is not expected:
-                return False
-        for check in self.checks:  # noqa: SIM110 (all() over a generator costs a frame)
-            if not check():
-                return False
-        return True
 
 
 class _Capture:
@@ -204,6 +208,7 @@ class _Capture:
         self.compiled = compiled
         self.patches: list[tuple[Any, str, Any]] = []
         self.steps: list[OptimizerStep] = []
+        self.before: dict[tuple, Any] = {}  # the Python state before the step (guards.py)
 
     # ------------------------------------------------------------------ switching on
     def __enter__(self) -> _Capture:
@@ -237,6 +242,10 @@ class _Capture:
         def traced_call(module: Module, *args: Any, **kwargs: Any) -> Any:
             if all(m is not module for m in modules):
                 modules.append(module)
+            for table in (module._parameters, module._buffers):  # (BatchNorm's running stats)
+                for t in table.values():
+                    if t is not None and not tracer.paused:
+                        tracer.track_tensor(t)
             return module_call(module, *args, **kwargs)
 
         self._patch(Function, "apply", classmethod(traced_apply))
@@ -250,8 +259,33 @@ class _Capture:
             self._patch(np, name, _recorded(trace.run_creation, creation))
         for name in ("array", "asarray", "asanyarray", "ascontiguousarray"):
             self._patch(np, name, _recorded(trace.run_conversion, getattr(np, name)))
-        generator = _random.default_generator
-        self._patch(generator, "rng", RecordingRNG(generator, generator.rng))
+        self._patch(_random.RngHook, "hook", lambda gen: RecordingRNG(gen, gen.rng))
+        seed = _random.Generator.manual_seed
+        self._patch(_random.Generator, "manual_seed", self._breaking("manual_seed()", seed))
+        for name in _NUMPY_RANDOM:
+            draw = getattr(np.random, name)
+            self._patch(np.random, name, self._breaking(f"np.random.{name}()", draw))
+        init = Tensor.__init__
+
+        def traced_init(t: Tensor, data: Any, *args: Any, **kwargs: Any) -> None:
+            outside = type(data) is np.ndarray and data.size > 1 and not tracer.paused
+            if outside and all(data is not a for a in tracer.literals):
+                tracer.graph_break(
+                    "a tensor made from NumPy data inside the step (the program would keep "
+                    "this call's data): pass the data as an argument"
+                )
+            init(t, data, *args, **kwargs)
+            tracer.created.add(t)
+
+        make = Tensor._make
+
+        def traced_make(data: np.ndarray, requires_grad: bool, grad_fn: Any) -> Tensor:
+            t = make(data, requires_grad, grad_fn)
+            tracer.created.add(t)
+            return t
+
+        self._patch(Tensor, "__init__", traced_init)
+        self._patch(Tensor, "_make", staticmethod(traced_make))
         trace._ACTIVE = tracer
         return self
 
@@ -283,14 +317,30 @@ class _Capture:
             grads.append(var)
         node = OptimizerStep(opt, params, grads)
         self.steps.append(node)
+        before = [p._version for p in params]
         tracer.paused += 1
         try:
             result = step(opt)
         finally:
             tracer.paused -= 1
+        for p, version in zip(params, before):  # (the replayed step bumps these itself)
+            bumps = tracer.optimizer_bumps
+            bumps[id(p)] = bumps.get(id(p), 0) + p._version - version
         node.param_vars = [p._data._var for p in params]
         tracer.append(Call(node, "opt", tuple(grads), {}, [], node.param_vars))
         return result
+
+    def _breaking(self, what: str, original: Callable) -> Callable:
+        """``original`` as a graph break when the step calls it (reseeding, NumPy's global
+        random functions): the program could not replay it."""
+        tracer = self.tracer
+
+        def breaking(*args: Any, **kwargs: Any) -> Any:
+            if not tracer.paused:
+                tracer.graph_break(f"{what} inside the step")
+            return original(*args, **kwargs)
+
+        return breaking
 
     def _replayed(self, method: Callable) -> Callable:
         """A Python method with side effects (a scheduler's ``step``) that the program calls
@@ -309,32 +359,52 @@ class _Capture:
         return replayed
 
     # ------------------------------------------------------------------ building
-    def build(self, result: Any, arg_vars: list[Var]) -> _Entry:
+    def build(self, result: Any, arg_vars: list[Var], tensors: list[Tensor]) -> _Entry:
         """The program of the captured step, its guards and the rebuilding of its result."""
         tracer = self.tracer
+        tracer.constants_made()
         returned: list[Var] = []
         template = _result_template(result, returned)
+        # an argument that requires grad leaves its .grad to the caller (as eager does)
+        arg_grads = [
+            (i, tracer.var_of(t._grad._data)) for i, t in enumerate(tensors) if t._grad is not None
+        ]
+        arg_grads = [(i, v) for i, v in arg_grads if v is not None]
+        n_results = len(returned)
+        returned += [v for _i, v in arg_grads]
         setter = GradSetter(tracer)
         steps = [c.fn for c in tracer.calls if isinstance(c.fn, OptimizerStep)]
         if steps and _same(steps[-1].params, setter.params) and not setter.cleared:
             pass  # optimizer.step() already handed out the gradients the step leaves
         elif setter.params or setter.cleared:
             tracer.append(Call(setter, "opt", tuple(setter.vars), {}, [], []))
+        bumps = VersionBumps(tracer)
+        if bumps.tensors:
+            tracer.append(Call(bumps, "opt", (), {}, [], []))
         buffers: dict[Var, np.ndarray] = {}
         for node in self.steps:
             node.flat = flat.prepare(node, tracer.calls, buffers)
         code = program.generate(
             tracer.calls, arg_vars, returned, buffers, tracer.hoisted, tracer.value_guards
         )
-        guards = _guards(code.uses)
-        checks = [node.flat.holds for node in self.steps if node.flat is not None]
-        copies = [v.root.kind not in ("arg",) for v in returned]
+        guards, why = guards_.build(
+            self.compiled.fn, self.compiled._modules, code.uses, tracer.grads_of
+        )
+        after = guards_.python_state(self.compiled.fn, self.compiled._modules)
+        why = why or guards_.guard_state(guards, self.before, after)
+        if why is not None:
+            tracer.graph_break(why)
+        guards.checks += [node.flat.holds for node in self.steps if node.flat is not None]
+        copies = [v.root.kind != "arg" for v in returned]
+        grad_slots = [(i, n_results + k) for k, (i, _v) in enumerate(arg_grads)]
 
-        def rebuild(arrays: tuple) -> Any:
+        def rebuild(arrays: tuple, tensors: list[Tensor]) -> Any:
             made = [Tensor._make(a.copy() if c else a, False, None) for a, c in zip(arrays, copies)]
+            for i, k in grad_slots:
+                tensors[i]._grad = made[k]
             return template(made)
 
-        return _Entry(code, guards, checks, rebuild)
+        return _Entry(code, guards, rebuild)
 
 
 class OptimizerStep:
@@ -347,7 +417,7 @@ class OptimizerStep:
         self.params = params
         self.grad_vars = grad_vars
         self.param_vars: list[Var] = []  # the parameters' Vars (set once the step has run)
-        self.holders: list[Tensor | None] = [None] * len(params)
+        self.holders = _holders(grad_vars)
         self.flat: flat.FlatStep | None = None
         self.__name__ = f"{type(opt).__name__.lower()}_step"
 
@@ -383,7 +453,7 @@ class GradSetter:
                 continue
             if owner._grad_fn is not None or not owner._requires_grad:
                 continue
-            var = None if owner._grad is None else getattr(owner._grad._data, "_var", None)
+            var = None if owner._grad is None else tracer.var_of(owner._grad._data)
             if owner._grad is None:
                 self.cleared.append(owner)
             elif var is None:
@@ -391,13 +461,39 @@ class GradSetter:
             else:
                 self.params.append(owner)
                 self.vars.append(var)
-        self.holders: list[Tensor | None] = [None] * len(self.params)
+        self.holders = _holders(self.vars)
         self.__name__ = "set_grads"
 
     def __call__(self, *grads: np.ndarray) -> None:
         _give_grads(self.params, grads, self.holders)
         for p in self.cleared:
             p._grad = None
+
+
+class VersionBumps:
+    """The end of a program: the version counters of the tensors the step changed in place
+    (``p -= lr * p.grad`` under no_grad) move as far as they did during the capture."""
+
+    def __init__(self, tracer: Tracer) -> None:
+        self.tensors: list[tuple[Tensor, int]] = []
+        for owner, _traced in tracer.tracked():
+            moved = owner._version - tracer.versions[id(owner)]
+            moved -= tracer.optimizer_bumps.get(id(owner), 0)
+            if moved > 0:
+                self.tensors.append((owner if owner._base is None else owner._base, moved))
+        self.__name__ = "bump_versions"
+
+    def __call__(self) -> None:
+        for base, moved in self.tensors:
+            base._ver += moved
+            Clock.now += 1
+            base._changed_at = Clock.now
+
+
+def _holders(grad_vars: list[Var]) -> list[Tensor | None]:
+    """The gradient tensors to hand out: a gradient the step accumulated into (an ext Var)
+    stays the tensor it was; the others get a Tensor at the first replay."""
+    return [None if v.owner is None else v.owner() for v in grad_vars]
 
 
 def _give_grads(params: list[Tensor], grads: tuple, holders: list[Tensor | None]) -> None:
@@ -440,14 +536,28 @@ def _recorded(run: Callable, fn: Callable) -> Callable:
     return recorded
 
 
-def _guards(uses: list[Var]) -> list[tuple]:
-    """(tensor, "_data", array) for every live tensor whose array a program holds."""
-    guards = []
-    for v in uses:
-        owner = None if v.owner is None else v.owner()
-        if owner is not None:
-            guards.append((owner, "_data", v.array))
-    return guards
+#: NumPy's global random functions: a step calling one cannot be replayed (its draws would
+#: be constants of the program).
+_NUMPY_RANDOM = [
+    "rand",
+    "randn",
+    "random",
+    "random_sample",
+    "randint",
+    "normal",
+    "uniform",
+    "choice",
+    "permutation",
+    "shuffle",
+    "seed",
+    "standard_normal",
+    "binomial",
+    "poisson",
+    "exponential",
+    "beta",
+    "gamma",
+    "default_rng",
+]
 
 
 def _same(a: list, b: list) -> bool:
@@ -512,12 +622,13 @@ def _result_template(result: Any, returned: list[Var]) -> Callable[[list[Tensor]
 
 
 def _plain_tensors(result: Any) -> None:
-    """The tensors a captured step returns hold plain arrays (not TracedArrays)."""
+    """The tensors a captured step returns hold plain arrays of their own (their arrays
+    become the program's buffers, which the replays overwrite)."""
     for x in _leaves((result,), {}):
         if isinstance(x, Tensor) and isinstance(x._data, TracedArray):
-            x._data = x._data.view(np.ndarray)
+            x._data = x._data.view(np.ndarray).copy()
             if x._grad is not None and isinstance(x._grad._data, TracedArray):
-                x._grad._data = x._grad._data.view(np.ndarray)
+                x._grad._data = x._grad._data.view(np.ndarray).copy()
 
 
 def compile(

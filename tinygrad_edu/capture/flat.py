@@ -81,6 +81,7 @@ class FlatStep:
             self.groups.append((group, (*views, self.scratch[s], self.tmp[s])))
             lo = s.stop
         self.bases = [p if p._base is None else p._base for p in params]
+        self.amsgrad = [g["amsgrad"] for g in opt.param_groups]
         self.checks = [
             (p, p._data, s, s["step"]._data, [(k, s[k]._data) for k in keys])
             for p, s in zip(params, state)
@@ -89,6 +90,8 @@ class FlatStep:
     def holds(self) -> bool:
         """Does every parameter and state tensor still use its slot of the flat buffers?"""
         state = self.opt.state
+        if [g["amsgrad"] for g in self.opt.param_groups] != self.amsgrad:
+            return False  # (turned on since: v_max has no buffer here)
         for p, data, s, step, arrays in self.checks:
             if p._data is not data or state.get(p) is not s or s["step"]._data is not step:
                 return False

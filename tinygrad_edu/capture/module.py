@@ -25,8 +25,9 @@ import numpy as np
 from tinygrad_edu.autograd import engine
 from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.autograd.grad_mode import GradMode
+from tinygrad_edu.capture import guards as guards_
 from tinygrad_edu.capture import program
-from tinygrad_edu.capture.compiled import _EAGER, CompiledFunction, _Capture, _Entry, _guards
+from tinygrad_edu.capture.compiled import _EAGER, CompiledFunction, _Capture, _Entry
 from tinygrad_edu.capture.trace import Tracer, Var
 from tinygrad_edu.nn.module import Module
 from tinygrad_edu.tensor import Tensor
@@ -68,25 +69,31 @@ class _ModuleCall(CompiledFunction):
 
     def _trace_more(self, tracer: Tracer, result: Any) -> Any:
         """Trace the backward of ``result`` too (when grad mode will want it)."""
-        if not isinstance(result, Tensor) or not result.requires_grad:
+        if tracer.broken is not None or not isinstance(result, Tensor) or not result.requires_grad:
             return None
         args = self._args
         arg_index = [i for i, t in enumerate(args) if t.requires_grad]
         params = [p for p in _parameters_read(tracer) if all(p is not a for a in args)]
         wrt = [args[i] for i in arg_index] + params
+        tracer.paused += 1  # (a plain array: np.ones is recorded during capture)
         seed = np.ones(result.shape, result._data.dtype)
+        tracer.paused -= 1
         seed_tensor = Tensor._make(tracer.track(seed, "arg"), False, None)
         start = len(tracer.calls)
-        grads = engine.grad([result], wrt, [seed_tensor], allow_unused=True)
+        # (retain_graph: if this capture breaks, the caller backwards through the eager graph)
+        grads = engine.grad([result], wrt, [seed_tensor], retain_graph=True, allow_unused=True)
         grad_vars = [None if g is None else getattr(g._data, "_var", None) for g in grads]
         if any(g is not None and v is None for g, v in zip(grads, grad_vars)):
             tracer.graph_break("a gradient the backward did not compute with NumPy")
         return (arg_index, params), seed_tensor._data._var, start, grad_vars
 
-    def _build(self, session: _Capture, result: Any, arg_vars: list[Var], extra: Any) -> tuple:
+    def _build(
+        self, session: _Capture, result: Any, arg_vars: list[Var], extra: Any, tensors: list
+    ) -> tuple:
         if extra is None:  # no backward to capture (no_grad, eval): a plain program
-            return super()._build(session, result, arg_vars, extra)
+            return super()._build(session, result, arg_vars, extra, tensors)
         tracer = session.tracer
+        tracer.constants_made()
         (arg_index, params), seed_var, start, grad_vars = extra
         forward_calls, backward_calls = tracer.calls[:start], tracer.calls[start:]
         out_var = result._data._var
@@ -105,8 +112,12 @@ class _ModuleCall(CompiledFunction):
         computed = [v for v in grad_vars if v is not None]
         backward = program.generate(backward_calls, [seed_var, *saved], computed, name="backward")
         uses = forward.uses + backward.uses
-        guards = _guards(uses)
-        entry = _Entry(forward, guards, [], None)
+        guards, why = guards_.build(self.fn, self._modules, uses, tracer.grads_of)
+        after = guards_.python_state(self.fn, self._modules)
+        why = why or guards_.guard_state(guards, session.before, after)
+        if why is not None:
+            tracer.graph_break(why)
+        entry = _Entry(forward, guards, None)
         entry.graph = graph = _Graph(backward, arg_index, params, grad_vars)
         node_output = CompiledGraph.apply(
             *self._args, *params, graph=graph, saved=saved_now, output=output

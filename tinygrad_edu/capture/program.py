@@ -51,7 +51,7 @@ class Program:
         self.source = source
         self.run = run
         self.namespace = namespace
-        self.uses = uses  # the ext Vars the program reads or writes (what its guards check)
+        self.uses = uses  # the ext Vars the program reads or writes, directly or by a view
 
 
 def generate(
@@ -154,7 +154,7 @@ def generate(
     body = "\n".join(f"    {line}" for line in lines) or "    pass"
     source = f"def {name}({params}):\n{body}\n    return ({returned}{',' if outputs else ''})\n"
     exec(compile(source, f"<tinygrad_edu.compile {name}>", "exec"), namespace)
-    uses = [v for v in names.named if v.kind == "ext"]
+    uses = list({id(v.root): v.root for v in names.named if v.root.kind == "ext"}.values())
     return Program(source, namespace[name], namespace, uses)
 
 

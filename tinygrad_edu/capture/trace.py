@@ -122,6 +122,11 @@ class Tracer:
         self._producer: dict[Var, Call] = {}  # the call that made each fresh Var or view
         self._written: set[Var] = set()  # roots written in place by some call so far
         self.side_effects = False  # has the step written anything outliving it, or drawn?
+        self.literals: list[np.ndarray] = []  # arrays made from Python lists and numbers
+        self.created: weakref.WeakSet = weakref.WeakSet()  # the tensors the step made
+        self.grads_of: dict[int, Any] = {}  # id of a tracked gradient tensor -> its parameter
+        self.versions: dict[int, int] = {}  # id of a tracked tensor -> its version then
+        self.optimizer_bumps: dict[int, int] = {}  # version changes made by optimizer steps
 
     def append(self, call: Call) -> None:
         """Add a call to the trace (and note what it makes and writes)."""
@@ -148,10 +153,13 @@ class Tracer:
         """
         if self.broken is not None:
             return
-        if var is not None and how != "item(...)" and not self.side_effects:
+        if how.endswith("(...)"):  # (a formatted or serialised value: not checkable here)
+            self.graph_break(f"Python read a traced value ({how})")
+            return
+        if var is not None and not self.side_effects:
             self.append(Call(ValueGuard(how, value), "guard", (var,), {}, [], []))
             return
-        cone = None if var is None or how == "item(...)" else self._pure_cone(var)
+        cone = None if var is None else self._pure_cone(var)
         if cone is None:
             self.graph_break(f"Python read a traced value ({how}) that the step computed")
             return
@@ -169,21 +177,42 @@ class Tracer:
         self._keep.append(array)
         if owner is not None:
             var.owner = weakref.ref(owner)  # (a constant made inside the step may die)
+            self.versions[id(owner)] = owner._version
             owner._data = traced
             self.externals.append((var.owner, array, traced))
         return traced
 
     def track_tensor(self, tensor: Any) -> None:
         """Make a tensor that lives across steps (a parameter...) and its gradient ext Vars."""
-        if not isinstance(tensor._data, TracedArray):
+        if self.broken is not None:
+            return  # (after a graph break nothing is recorded)
+        if type(tensor._data) is np.ndarray:  # (not a TracedArray: not tracked yet)
             self.track(tensor._data, "ext", tensor)
         grad = tensor._grad
-        if grad is not None and not isinstance(grad._data, TracedArray):
+        if grad is not None and type(grad._data) is np.ndarray:
             self.track(grad._data, "ext", grad)
+            self.grads_of[id(grad)] = tensor
 
     def tracked(self) -> list[tuple[Any, TracedArray]]:
         """(tensor, its TracedArray) for every tracked tensor still alive."""
         return [(ref(), traced) for ref, _original, traced in self.externals if ref() is not None]
+
+    def var_of(self, array: Any) -> Var | None:
+        """The Var of a traced array, or of a tracked tensor's array after ``restore()``."""
+        var = getattr(array, "_var", None)
+        if var is None:
+            for _ref, original, traced in self.externals:
+                if original is array:
+                    return traced._var
+        return var
+
+    def constants_made(self) -> None:
+        """The tensors the step made for itself (a number it multiplied by) are constants
+        of the program, even if something still holds them (a graph not backwarded)."""
+        for ref, _original, traced in self.externals:
+            owner = ref()
+            if owner is not None and owner in self.created and traced._var.kind == "ext":
+                traced._var.kind, traced._var.owner = "const", None
 
     def restore(self) -> None:
         """Give every tracked tensor back its plain array."""
@@ -240,6 +269,9 @@ class Tracer:
                 self.graph_break("a NumPy call wrote into an array the trace did not see made")
                 return result
             writes.append(first)
+        if _data_dependent_shape(fn, style, targs):
+            self.graph_break(f"{_name(fn)} makes an array whose shape depends on the values")
+            return _plain_result(result, kwargs)
         if "out" in kwargs:  # the results are the out arrays themselves
             self.append(Call(fn, style, targs, tkwargs, [], writes))
             return _plain_result(result, kwargs)
@@ -262,9 +294,13 @@ class Tracer:
         return result
 
     def _result(self, array: np.ndarray, inputs: list[Var]) -> tuple[Var, TracedArray]:
-        root = self._roots.get(id(_owner(array)))
-        if root is not None:  # shares memory with a traced array: a view of it
-            base = next((v for v in inputs if v.root is root), root)
+        """The Var of a call's result: a view of the input whose memory it shares (several
+        parameters may share one flat buffer: the input decides, not the buffer), else
+        fresh."""
+        base = next((v for v in inputs if np.may_share_memory(array, v.array)), None)
+        if base is None:
+            base = self._roots.get(id(_owner(array)))  # (np.asarray of a traced array...)
+        if base is not None:
             var = Var("view", array, base)
         else:
             var = Var("fresh", array)
@@ -290,6 +326,22 @@ class Tracer:
         if type(x) is dict:
             return {k: self._template(v) for k, v in x.items()}
         return x
+
+
+def _data_dependent_shape(fn: Any, style: str, targs: tuple) -> bool:
+    """Would the result's shape change with the values (``x[x > 0]``, ``np.nonzero``)?"""
+    if style == "getitem":
+        keys = targs[1] if type(targs[1]) is tuple else (targs[1],)
+        return any(isinstance(k, Var) and k.kind != "const" and k.array.dtype == bool for k in keys)
+    if fn is np.where:
+        return len(targs) == 1
+    return fn in _SHAPE_FROM_VALUES
+
+
+#: NumPy functions whose result's shape depends on the values of their input.
+_SHAPE_FROM_VALUES = frozenset(
+    [np.nonzero, np.flatnonzero, np.argwhere, np.unique, np.extract, np.compress, np.trim_zeros]
+)
 
 
 def _owner(array: np.ndarray) -> np.ndarray:
@@ -382,7 +434,10 @@ def run_conversion(convert: Callable, args: tuple, kwargs: dict) -> Any:
     anything else, the plain conversion."""
     tracer = _ACTIVE
     if tracer is None or tracer.paused or not _holds_traced((args, kwargs)):
-        return convert(*args, **kwargs)
+        result = convert(*args, **kwargs)
+        if tracer is not None and args and not isinstance(args[0], np.ndarray):
+            tracer.literals.append(result)  # made from Python numbers: a true constant
+        return result
     return _run(convert, "call", args, kwargs)
 
 
@@ -398,11 +453,12 @@ def _holds_traced(x: Any) -> bool:
 
 def _read(traced: TracedArray, how: str, convert: Callable, odd: bool = False) -> Any:
     """Python reads a traced value (``float(x)``, ``if x:``): the value, and the active
-    tracer is told (``Tracer.read_value``)."""
+    tracer is told (``Tracer.read_value``). ``odd``: a read no value guard can check
+    (``f"{x:.3f}"``, ``x.item(0)``): always a graph break."""
     value = convert(traced.view(np.ndarray))
     tracer = _ACTIVE
     if tracer is not None and not tracer.paused:
-        tracer.read_value(traced._var, how if not odd else "item(...)", value)
+        tracer.read_value(traced._var, how + "(...)" if odd else how, value)
     return value
 
 
@@ -477,6 +533,18 @@ class TracedArray(np.ndarray):
 
     def __complex__(self) -> complex:
         return _read(self, "complex", complex)
+
+    def __format__(self, spec: str) -> str:
+        return _read(self, "format", lambda a: format(a, spec), True)
+
+    def __str__(self) -> str:
+        return _read(self, "str", str, True)
+
+    def __repr__(self) -> str:
+        return _read(self, "repr", repr, True)
+
+    def tobytes(self, order: str = "C") -> bytes:
+        return _read(self, "tobytes", lambda a: a.tobytes(order), True)
 
     def __iter__(self) -> Any:
         return iter([self[i] for i in range(len(self))])
