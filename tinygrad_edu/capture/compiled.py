@@ -8,10 +8,11 @@
 **Guards** decide whether a program fits a call: the key of a call (the shapes and dtypes of
 its tensor arguments, its other arguments, grad mode, the ``training`` flags of the modules
 the step used) picks a program from a small cache; a new key captures a new program (the
-short last batch of an epoch gets its own). Then the program checks that every array it was
-compiled against is still the one its tensor holds (``p.data = new`` since the capture
-means capture again). Optimizer hyperparameters are not guarded: the optimizer reads them
-from ``param_groups`` at every replay, so learning-rate schedulers keep working.
+short last batch of an epoch gets its own). Then the program's own guards (guards.py) check
+that every tensor it holds is still where the step found it, with the same array, and that
+the numbers the step's Python can read are unchanged; if not, the call captures again.
+Optimizer hyperparameters are not guarded: the optimizer reads them from ``param_groups``
+at every replay, so learning-rate schedulers keep working.
 
 A **graph break** (Python reading a traced value: ``loss.item()``, ``if x.sum() > 0``) means
 the step cannot be replayed: it finishes eagerly, a warning says why, and that key runs

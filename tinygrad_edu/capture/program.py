@@ -1,21 +1,27 @@
 """Code generation: a recorded step written out as one Python function of NumPy calls.
 
-The recorded calls (``trace.py``) become straight-line Python, in three passes:
+The recorded calls (``trace.py``) become straight-line Python, in these passes:
 
 1. **Dead code**: walking backwards from what the step leaves behind (the returned values,
    the gradients, every array that outlives the step), keep a call only if something kept
    reads what it made, or it writes into memory that is read later or outlives the step.
-   Draws from the random generator are always kept (they advance its stream).
-2. **Buffers**: every array a call makes is given a buffer once, at compile time: the
+   Draws from the random generator, optimizer steps and value guards are always kept.
+2. **Constants**: a call whose inputs are all constants (a number the step multiplied by)
+   is not replayed: its result from the capture is a constant too.
+3. **Buffers**: every array a call makes is given a buffer once, at compile time: the
    array that call made during capture (or a slot of a flat gradient buffer), so replaying
-   it is ``np.matmul(a, b, out=buf)``, with no allocation. Calls NumPy cannot point at an
-   ``out=`` (fancy indexing, random draws) still allocate, as they did in eager mode.
-3. **Views**: a reshape or transpose of a buffer is the same view at every replay, so it
+   it is ``np.matmul(a, b, out=buf)``, with no allocation. An elementwise call whose input
+   no later call reads takes that input's buffer, under its name
+   (``np.maximum(t0, 0, out=t0)``). Calls NumPy cannot point at an ``out=`` (fancy
+   indexing, random draws) still allocate, as they did in eager mode.
+4. **Views**: a reshape or transpose of a buffer is the same view at every replay, so it
    is made once at compile time and the program uses it by name: it costs nothing.
 
 Names in the generated code: ``x0, x1`` the compiled function's tensor arguments, ``p0``
 the arrays that live across steps (parameters, gradients, buffers), ``t0`` buffers,
-``v0`` views, ``c0`` constants, ``o0`` optimizer steps, ``r0`` random generators.
+``v0`` views, ``c0`` constants, ``k0`` other values (a shape, a value a guard expects),
+``r0`` random generators; ``adam_step0(...)``, ``set_grads0(...)`` and the like are the
+Python the program calls (compiled.py).
 """
 
 from __future__ import annotations

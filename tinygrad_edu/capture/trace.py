@@ -3,10 +3,10 @@
 The arrays the step reads (a batch, the parameters, their gradients) are swapped for a
 ``TracedArray``: a NumPy array that behaves exactly like the original (same memory, same
 values) but reports every NumPy function, ufunc and array method called on it to the
-active ``Tracer``. The step then runs as usual, through the ops, the engine and the
-optimizer's bookkeeping, and what comes out is a ``Trace``: the straight list of NumPy
-calls that one step is, each with its arguments written as ``Var``\\ s (a traced array)
-or constants.
+active ``Tracer``. The step then runs as usual, through the ops and the engine, and what
+comes out is ``Tracer.calls``: the straight list of NumPy calls that one step is, each
+with its arguments written as ``Var``\\ s (a traced array) or constants. (Optimizer and
+scheduler steps are kept as one call each; compiled.py arranges that.)
 
 Each ``Var`` is one array the step touched:
 
@@ -15,12 +15,14 @@ Each ``Var`` is one array the step touched:
             buffer): the program reads and writes it in place
     fresh   an array a call made (the program will give it a buffer of its own)
     view    an array sharing the memory of another Var (a reshape, a transpose, x[0])
-    const   an array made outside the traced ones (np.ones for the first gradient)
+    const   an array made outside the traced ones (a number the step multiplied by)
 
-Whatever would let a value escape the record is a *graph break*: Python reading a traced
-value (``float(x)``, ``x.item()``, ``if x > 0:``), an array reaching NumPy by a path the
-tracer does not see, a write into an array the trace did not see being made. The tracer
-then stops recording and the step finishes eagerly; the caller falls back to eager.
+Python reading a traced value (``float(x)``, ``if x > 0:``) becomes a *value guard* when
+the program can check it (``Tracer.read_value``). Whatever else would let a value escape
+the record is a *graph break*: Python reading a value it cannot check, an array reaching
+NumPy by a path the tracer does not see, a write into an array the trace did not see made,
+an array whose shape depends on values. The tracer then stops recording and the step
+finishes eagerly; the caller falls back to eager.
 """
 
 from __future__ import annotations
@@ -586,9 +588,6 @@ class RngDraw:
     def __init__(self, generator: Any, method: str) -> None:
         self.generator, self.method = generator, method
         self.__name__ = method
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return getattr(self.generator.rng, self.method)(*args, **kwargs)
 
 
 class RecordingRNG:
