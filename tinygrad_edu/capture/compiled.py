@@ -156,6 +156,7 @@ class CompiledFunction:
                 built, result = self._build(session, result, arg_vars, extra, tensors)
         finally:
             tracer.restore()
+            tracer.plain_grads()
             _plain_tensors(result)
         key = self._key(tensors, args, kwargs)  # (the step's modules are known now)
         if tracer.broken is not None:
@@ -424,7 +425,7 @@ class OptimizerStep:
 
     def __call__(self, *grads: np.ndarray) -> None:
         _give_grads(self.params, grads, self.holders)
-        if self.flat is not None:
+        if self.flat is not None and self.flat.uniform():
             self.flat.step()
         else:
             type(self.opt).step(self.opt)

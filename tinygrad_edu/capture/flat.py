@@ -100,6 +100,12 @@ class FlatStep:
                     return False
         return True
 
+    def uniform(self) -> bool:
+        """Do all parameters share one step count? (An eager ``optimizer.step()`` in which
+        only some parameters had gradients advances only theirs: then the replay steps
+        eagerly, parameter by parameter, as eager would.)"""
+        return self.steps.min() == self.steps.max()
+
     def step(self) -> None:
         """``optimizer.step()``: the update of ``adam_update`` once per group, over the group's
         slice of the flat buffers."""

@@ -24,6 +24,8 @@ import types
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from tinygrad_edu.capture.trace import Var
 from tinygrad_edu.nn.module import Module
 from tinygrad_edu.tensor import Tensor
@@ -124,10 +126,22 @@ def _sources(fn: Any, modules: list[Module], guards: Guards) -> dict[int, list[t
                     guards.same_items.append((table, name, value))
         for name, value in vars(m).items():
             add([("attr", m, name, value)], value)
-    for kind, container, key in _variables(fn):
+    for kind, container, key in _all_variables(fn, modules):
         value = getattr(container, key) if kind == "attr" else container[key]
         add([(kind, container, key, value)], value)
     return found
+
+
+def _all_variables(fn: Any, modules: list[Module]) -> list[tuple[str, Any, Any]]:
+    """The variables of the step function and of the ``forward`` of the modules of your
+    own code it calls (a global ``SCALE`` read in ``forward``)."""
+    seen: set[int] = set()
+    places = _variables(fn, seen)
+    for m in modules:
+        forward = type(m).forward
+        if _user_function(forward):
+            places += _variables(forward, seen)
+    return places
 
 
 def _variables(fn: Any, seen: set[int] | None = None) -> list[tuple[str, Any, Any]]:
@@ -198,18 +212,21 @@ def python_state(fn: Any, modules: list[Module]) -> dict[tuple, Any]:
     Python state, which no program can replay (a graph break)."""
     state: dict[tuple, Any] = {}
     reachable = list(modules)
-    for kind, container, key in _variables(fn):
+    if isinstance(fn, Module):
+        reachable += list(fn.modules())
+    objects = []
+    for kind, container, key in _all_variables(fn, reachable):
         value = getattr(container, key) if kind == "attr" else container[key]
         if isinstance(value, Module):
             reachable += list(value.modules())
         elif _plain(value):
             state[(kind, id(container), key)] = (container, _copy(value))
-    if isinstance(fn, Module):
-        reachable += list(fn.modules())
-    for m in reachable:
-        for name, value in vars(m).items():
-            if not name.startswith("_") and name != "training" and _plain(value):
-                state[("attr", id(m), name)] = (m, _copy(value))
+        elif _plain_object(value):  # a config object: its numbers, one level down
+            objects.append(value)
+    for obj in [*reachable, *objects]:
+        for name, value in vars(obj).items():
+            if name != "training" and _plain(value):
+                state[("attr", id(obj), name)] = (obj, _copy(value))
     return state
 
 
@@ -237,15 +254,33 @@ def _globals_read(code: Any) -> set[str]:
 
 
 def _plain(value: Any) -> bool:
-    return type(value) in _SCALARS or _tuple_of_scalars(value) or _small_dict_of_scalars(value)
+    """A value a guard compares: a number, string or None, or a tuple, list or small dict
+    of them."""
+    if _scalar(value):
+        return True
+    if type(value) in (tuple, list):
+        return len(value) <= 32 and all(_scalar(v) for v in value)
+    return _small_dict_of_scalars(value)
+
+
+def _scalar(value: Any) -> bool:
+    return type(value) in _SCALARS or isinstance(value, np.generic)
+
+
+def _plain_object(value: Any) -> bool:
+    """An object of your own holding settings (a SimpleNamespace, a dataclass instance).
+    Not an optimizer or a scheduler: their steps are replayed, with what they change."""
+    from tinygrad_edu.optim.lr_scheduler import LRScheduler
+    from tinygrad_edu.optim.optimizer import Optimizer  # (optim imports nn)
+
+    kinds = (Tensor, Module, Optimizer, LRScheduler, type, types.ModuleType, types.FunctionType)
+    if isinstance(value, kinds):
+        return False
+    return hasattr(value, "__dict__") and not callable(value)
 
 
 def _copy(value: Any) -> Any:
-    return dict(value) if type(value) is dict else value
-
-
-def _tuple_of_scalars(value: Any) -> bool:
-    return type(value) is tuple and all(type(v) in _SCALARS for v in value)
+    return dict(value) if type(value) is dict else list(value) if type(value) is list else value
 
 
 def _small_dict_of_scalars(value: Any) -> bool:

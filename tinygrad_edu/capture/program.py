@@ -86,7 +86,7 @@ def generate(
     namespace: dict[str, Any] = {"np": np, "inf": math.inf, "nan": math.nan}
     names = _Names(namespace)
     for i, v in enumerate(args):
-        v.name = f"x{i}"
+        names.by_var[v] = f"x{i}"
     # the last call reading each buffer (through a view too): after it, the buffer is free
     last_use: dict[int, list[Var]] = {}
     last_reader: dict[Var, Call] = {}
@@ -118,7 +118,7 @@ def generate(
             else:  # refilled at every replay, then written into by later calls
                 made.array = buffers.get(made, made.array)
                 names.bind(made, made.array)
-                lines.append(f"np.copyto({made.name}, {names.static(call.initial, 'k')})")
+                lines.append(f"np.copyto({names.of(made)}, {names.static(call.initial, 'k')})")
             continue
         if results and call.style != "rng" and all(_constant(v, written) for v in inputs):
             for r in results:  # made from constants alone: computed once, at capture
@@ -144,7 +144,8 @@ def generate(
                         call, r, last_use.get(id(call)), dynamic, kept_out, buffers
                     )
                     if reused is not None:  # the same buffer, under the same name
-                        r.array, r.name = reused.array, reused.name
+                        r.array = reused.array
+                        names.alias(r, reused)
                 names.bind(r, r.array)
             lines.append(_render(call, names, out=results))
             continue
@@ -155,7 +156,7 @@ def generate(
         lines.append(_render(call, names))
     if first_unhoisted is None and value_guards:
         lines.append(_guard_line(value_guards, names))
-    params = ", ".join(v.name for v in args)
+    params = ", ".join(names.of(v) for v in args)
     returned = ", ".join(names.of(v) for v in outputs)
     body = "\n".join(f"    {line}" for line in lines) or "    pass"
     source = f"def {name}({params}):\n{body}\n    return ({returned}{',' if outputs else ''})\n"
@@ -202,7 +203,7 @@ def _dead_input(
             and v in dying
             and v not in dynamic
             and v not in buffers
-            and all(v is not o for o in outputs)
+            and all(v is not o.root for o in outputs)  # (nor under a view of an output)
             and v.array.shape == result.array.shape
             and v.array.dtype == result.array.dtype
             and v.array.strides == result.array.strides
@@ -281,6 +282,7 @@ class _Names:
         self.counts: dict[str, int] = {}
         self.by_id: dict[int, str] = {}
         self.named: list[Var] = []
+        self.by_var: dict[Var, str] = {}
 
     def fresh(self, prefix: str) -> str:
         n = self.counts.get(prefix, 0)
@@ -289,19 +291,28 @@ class _Names:
 
     def bind(self, var: Var, array: Any) -> None:
         """Name ``var`` and put its array in the namespace (a Var fixed at compile time)."""
-        if not var.name:
-            var.name = self.fresh(_PREFIX[var.kind])
+        name = self.by_var.get(var)
+        if name is None:
+            name = self.by_var[var] = self.fresh(_PREFIX[var.kind])
             self.named.append(var)
-        self.namespace[var.name] = array
+        self.namespace[name] = array
 
     def of(self, var: Var) -> str:
-        if not var.name:
+        """``var``'s name in this program (Vars are named per program: the forward and
+        backward programs of a compiled model share Vars)."""
+        name = self.by_var.get(var)
+        if name is None:
             if var.kind in ("ext", "const"):
                 self.bind(var, var.array)
             else:
-                var.name = self.fresh(_PREFIX[var.kind])
+                self.by_var[var] = self.fresh(_PREFIX[var.kind])
                 self.named.append(var)
-        return var.name
+            name = self.by_var[var]
+        return name
+
+    def alias(self, var: Var, other: Var) -> None:
+        """``var`` lives in ``other``'s buffer: the program calls it by that name."""
+        self.by_var[var] = self.by_var[other]
 
     def static(self, obj: Any, prefix: str) -> str:
         """A name for an object the program calls or reads (an optimizer step, a dtype)."""

@@ -43,13 +43,13 @@ class Var:
     """One array of the trace. ``array`` is the plain ndarray it was during capture: the
     program's buffer for a fresh Var, the view itself for a view, the external array."""
 
-    __slots__ = ("array", "base", "kind", "name", "owner")
+    __slots__ = ("array", "base", "kind", "owner", "tracer")
 
     def __init__(self, kind: str, array: np.ndarray, base: Var | None = None) -> None:
         self.kind = kind
         self.array = array
         self.base = base  # the Var whose memory a view shares (None for the others)
-        self.name = ""  # set by the code generator
+        self.tracer: Any = None  # the Tracer that made it (a Var of another capture is stale)
         self.owner: weakref.ref | None = None  # for an arg or ext: the tensor holding it
 
     @property
@@ -61,7 +61,7 @@ class Var:
         return v
 
     def __repr__(self) -> str:
-        return f"<Var {self.kind} {self.name or hex(id(self))} {self.array.shape}>"
+        return f"<Var {self.kind} {hex(id(self))} {self.array.shape}>"
 
 
 class Call:
@@ -173,6 +173,7 @@ class Tracer:
         """``array`` as a TracedArray of a new Var (an arg or an ext). ``owner``, the tensor
         holding it, gets the TracedArray as its ``_data`` until ``restore()``."""
         var = Var(kind, array)
+        var.tracer = self
         traced = array.view(TracedArray)
         traced._var = var
         self._roots[id(_owner(array))] = var
@@ -188,20 +189,27 @@ class Tracer:
         """Make a tensor that lives across steps (a parameter...) and its gradient ext Vars."""
         if self.broken is not None:
             return  # (after a graph break nothing is recorded)
-        if type(tensor._data) is np.ndarray:  # (not a TracedArray: not tracked yet)
-            self.track(tensor._data, "ext", tensor)
+        if isinstance(tensor._data, np.ndarray) and not self.owns(tensor._data):
+            self.track(_plain(tensor._data), "ext", tensor)
         grad = tensor._grad
-        if grad is not None and type(grad._data) is np.ndarray:
-            self.track(grad._data, "ext", grad)
+        if grad is not None and isinstance(grad._data, np.ndarray) and not self.owns(grad._data):
+            self.track(_plain(grad._data), "ext", grad)
             self.grads_of[id(grad)] = tensor
 
     def tracked(self) -> list[tuple[Any, TracedArray]]:
         """(tensor, its TracedArray) for every tracked tensor still alive."""
         return [(ref(), traced) for ref, _original, traced in self.externals if ref() is not None]
 
+    def owns(self, array: Any) -> bool:
+        """Is ``array`` a TracedArray of this capture (not one left over from another)?"""
+        var = getattr(array, "_var", None)
+        return var is None or var.tracer is self if isinstance(array, TracedArray) else False
+
     def var_of(self, array: Any) -> Var | None:
         """The Var of a traced array, or of a tracked tensor's array after ``restore()``."""
         var = getattr(array, "_var", None)
+        if var is not None and var.tracer is not self:
+            var = None
         if var is None:
             for _ref, original, traced in self.externals:
                 if original is array:
@@ -215,6 +223,15 @@ class Tracer:
             owner = ref()
             if owner is not None and owner in self.created and traced._var.kind == "ext":
                 traced._var.kind, traced._var.owner = "const", None
+
+    def plain_grads(self) -> None:
+        """The gradients the step left on tracked tensors hold plain arrays from now on (a
+        TracedArray left there would look traced to the next capture)."""
+        for ref, _original, _traced in self.externals:
+            owner = ref()
+            grad = None if owner is None else owner._grad
+            if grad is not None and isinstance(grad._data, TracedArray):
+                grad._data = grad._data.view(np.ndarray)
 
     def restore(self) -> None:
         """Give every tracked tensor back its plain array."""
@@ -307,6 +324,7 @@ class Tracer:
         else:
             var = Var("fresh", array)
             self._roots[id(_owner(array))] = var
+        var.tracer = self
         self._keep.append(array)
         traced = array.view(TracedArray)
         traced._var = var
@@ -314,6 +332,8 @@ class Tracer:
 
     def _template(self, x: Any) -> Any:
         """``x`` with every array replaced by its Var (a constant array becomes a const Var)."""
+        if isinstance(x, TracedArray) and not self.owns(x):
+            x = x.view(np.ndarray)  # (left over from an earlier capture: a plain array here)
         if isinstance(x, TracedArray):
             if x._var is None:
                 self.graph_break("an array was made from a traced one by a path the tracer missed")
@@ -344,6 +364,11 @@ def _data_dependent_shape(fn: Any, style: str, targs: tuple) -> bool:
 _SHAPE_FROM_VALUES = frozenset(
     [np.nonzero, np.flatnonzero, np.argwhere, np.unique, np.extract, np.compress, np.trim_zeros]
 )
+
+
+def _plain(array: np.ndarray) -> np.ndarray:
+    """A TracedArray left over from an earlier capture as a plain ndarray (same memory)."""
+    return array.view(np.ndarray) if isinstance(array, TracedArray) else array
 
 
 def _owner(array: np.ndarray) -> np.ndarray:
