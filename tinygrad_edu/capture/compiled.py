@@ -48,7 +48,7 @@ CACHE_SIZE = 8
 MAX_MISSES = 3
 _MISS = object()  # what _replay returns when a value guard failed
 _EAGER = object()  # what _replay returns when this call must run eagerly
-MODES = ("default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs")
+MODES = ("default", "lite", "reduce-overhead", "max-autotune-no-cudagraphs", "max-autotune")
 
 
 class CompiledFunction:
@@ -659,12 +659,14 @@ def compile(
     if mode is not None and mode not in MODES:
         raise RuntimeError(f"Unrecognized mode={mode}, should be one of: {', '.join(MODES)}")
     if mode is not None and options is not None:
-        raise RuntimeError("Either mode or options can be specified, but both can't be specified")
+        raise RuntimeError(
+            "Either mode or options can be specified, but both can't be specified at the same time."
+        )
     if model is None:
         options_ = {"dynamic": dynamic, "backend": backend, "mode": mode, "options": options}
         return lambda fn: compile(fn, fullgraph=fullgraph, disable=disable, **options_)
-    if not callable(model):
-        raise TypeError(f"compile: expected a callable (a function or a Module), got {model!r}")
+    if not callable(model):  # (PyTorch asserts)
+        raise AssertionError(f"A callable function is expected, but {type(model)} is provided.")
     if disable:
         return model
     if isinstance(model, Module):
