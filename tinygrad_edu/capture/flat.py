@@ -82,6 +82,7 @@ class FlatStep:
             lo = s.stop
         self.bases = [p if p._base is None else p._base for p in params]
         self.amsgrad = [g["amsgrad"] for g in opt.param_groups]
+        self.taken = -1  # the optimizer's step count when the counts were last seen equal
         self.checks = [
             (p, p._data, s, s["step"]._data, [(k, s[k]._data) for k in keys])
             for p, s in zip(params, state)
@@ -103,8 +104,14 @@ class FlatStep:
     def uniform(self) -> bool:
         """Do all parameters share one step count? (An eager ``optimizer.step()`` in which
         only some parameters had gradients advances only theirs: then the replay steps
-        eagerly, parameter by parameter, as eager would.)"""
-        return self.steps.min() == self.steps.max()
+        eagerly, parameter by parameter, as eager would.) Looked at only after the optimizer
+        took a step of its own since the last look: the flat step leaves them equal."""
+        if self.opt._steps_taken == self.taken:
+            return True
+        equal = self.steps.min() == self.steps.max()
+        if equal:
+            self.taken = self.opt._steps_taken
+        return bool(equal)
 
     def step(self) -> None:
         """``optimizer.step()``: the update of ``adam_update`` once per group, over the group's

@@ -106,6 +106,7 @@ def _hookable(step: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(step)
     def hooked_step(self: Optimizer, *args: Any, **kwargs: Any) -> Any:
+        self._steps_taken += 1  # (compile's flat Adam notices a step taken outside it)
         hook = StepHook.hook
         if hook is None:
             return step(self, *args, **kwargs)
@@ -122,6 +123,9 @@ class Optimizer:
             ``named_parameters()``), or of dicts, each a parameter group with its own options.
         defaults: the hyperparameters a group gets when it does not set them itself.
     """
+
+    #: How many times ``step()`` ran (counted by the StepHook wrapper).
+    _steps_taken = 0
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
