@@ -608,3 +608,14 @@ def test_max_pool_of_minus_inf_beside_padding_gives_the_gradient_to_x():
     _, _, (ours,) = grads_of(tg, fn, x)
     _, _, (theirs,) = grads_of(torch, fn, x)
     np.testing.assert_array_equal(numpy_of(ours), numpy_of(theirs))
+
+
+def test_hardtanh_passes_the_gradient_of_a_nan_on_as_pytorch():
+    """PyTorch zeroes the gradient at or beyond a bound only: a nan input passes it on
+    (found by CI's differential sampling)."""
+    torch = torch_or_skip()
+    x = np.array([np.nan, -2.0, 2.0, 0.5, -1.0, 1.0])
+    fn = lambda m, t: m.nn.functional.hardtanh(t)  # noqa: E731
+    _, _, (ours,) = grads_of(tg, fn, x)
+    _, _, (theirs,) = grads_of(torch, fn, x)
+    np.testing.assert_array_equal(numpy_of(ours), numpy_of(theirs))

@@ -148,11 +148,14 @@ class ELU(Function):
 
 
 class Hardtanh(Function):
-    """y = min(max(x, lo), hi).   dy/dx = 1 where lo < x < hi, else 0 (PyTorch's hardtanh)."""
+    """y = min(max(x, lo), hi).   dy/dx = 1 where lo < x < hi, else 0 (PyTorch's hardtanh).
+
+    "Inside" is "not at or beyond a bound", as in PyTorch: a nan passes its gradient on.
+    """
 
     @staticmethod
     def forward(ctx, x, *, lo, hi):
-        ctx.inside = (x._data > lo) & (x._data < hi)
+        ctx.inside = ~((x._data <= lo) | (x._data >= hi))
         return np.clip(x._data, lo, hi)
 
     @staticmethod
